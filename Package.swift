@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "cronpp",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "cronpp", targets: ["cronpp"]),
+    .library(name: "CronppSchedule", targets: ["CronppSchedule"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+  ],
+  targets: [
+    // Pure schedule engine: Foundation only, no I/O (DESIGN.md section 1).
+    .target(name: "CronppSchedule"),
+    // Debian's liblua5.4-dev; the Lua runtime issue builds CronppLua on it.
+    .systemLibrary(
+      name: "CLua",
+      pkgConfig: "lua5.4",
+      providers: [.apt(["liblua5.4-dev"])]
+    ),
+    .executableTarget(
+      name: "cronpp",
+      dependencies: [
+        "CronppSchedule",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(
+      name: "cronpp-bench",
+      dependencies: ["CronppSchedule"],
+      path: "Benchmarks/cronpp-bench"
+    ),
+    .testTarget(
+      name: "CronppScheduleTests",
+      dependencies: [
+        "CronppSchedule",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "cronppTests",
+      dependencies: ["cronpp", "CronppSchedule"],
+      resources: [.copy("Golden")]
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)
