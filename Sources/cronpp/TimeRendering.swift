@@ -1,0 +1,55 @@
+import Foundation
+
+/// How instants print: RFC 3339 with the zone's offset, a weekday, and a relative "in 3h 12m".
+struct TimeRendering {
+  let zone: TimeZone
+  private let calendar: Calendar
+
+  init(zone: TimeZone) {
+    self.zone = zone
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = zone
+    self.calendar = calendar
+  }
+
+  /// `2026-03-08T03:00:00-04:00`; UTC prints as `+00:00`.
+  func rfc3339(_ date: Date) -> String {
+    let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+    let offset = zone.secondsFromGMT(for: date)
+    let sign = offset < 0 ? "-" : "+"
+    let magnitude = abs(offset)
+    return String(
+      format: "%04d-%02d-%02dT%02d:%02d:%02d%@%02d:%02d",
+      c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0,
+      sign, magnitude / 3600, magnitude / 60 % 60)
+  }
+
+  private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+
+  func weekday(_ date: Date) -> String { Self.weekdays[calendar.component(.weekday, from: date) - 1] }
+
+  /// The two largest units of the time from `now` to `date`, floored: "in 45s", "in 3h 12m", "in 2d 4h".
+  static func relative(_ date: Date, from now: Date) -> String {
+    let total = Int((date.timeIntervalSince(now)).rounded(.down))
+    guard total >= 0 else { return "\(relativeMagnitude(-total)) ago" }
+    return "in \(relativeMagnitude(total))"
+  }
+
+  private static func relativeMagnitude(_ seconds: Int) -> String {
+    let units = [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)]
+    guard let first = units.firstIndex(where: { seconds >= $0.1 }) else { return "0s" }
+    let (name, size) = units[first]
+    var text = "\(seconds / size)\(name)"
+    if first + 1 < units.count {
+      let (nextName, nextSize) = units[first + 1]
+      let rest = seconds % size / nextSize
+      if rest > 0 { text += " \(rest)\(nextName)" }
+    }
+    return text
+  }
+
+  /// One line of a fire-time listing: `2026-03-08T03:00:00-04:00  Sun  in 1d 3h`.
+  func listing(_ date: Date, now: Date) -> String {
+    "\(rfc3339(date))  \(weekday(date))  \(Self.relative(date, from: now))"
+  }
+}
