@@ -17,6 +17,8 @@ public struct CalendarRule: Sendable, Hashable {
   /// Each field's text as written (implicit fields as `0` for seconds and `*` for year),
   /// in `Field` order; descriptions and the `explain` table read them.
   public var texts: [String]
+  /// The fields the expression spells out: 5, 6 (with seconds) or 7 (seconds and year).
+  public var writtenFields: [Field]
 
   /// How day-of-month and day-of-week combine (Vixie cron's rule).
   public enum DayRule: Sendable, Hashable {

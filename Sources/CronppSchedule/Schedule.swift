@@ -104,7 +104,8 @@ public struct Schedule: Sendable, Hashable {
       years: YearSet(results[6].years),
       dayRule: startsWithStar(.dayOfMonth) || startsWithStar(.dayOfWeek) ? .both : .either,
       timeKind: timeKind,
-      texts: texts.map(String.init))
+      texts: texts.map(String.init),
+      writtenFields: words.count == 5 ? Array(Field.allCases[1...5]) : words.count == 6 ? Array(Field.allCases[0...5]) : Field.allCases)
     if rule.years?.values.count == Field.years.count { rule.years = nil }
     try checkFires(rule, texts: texts, in: expression)
     return (rule, results.contains(where: \.usesHash))
