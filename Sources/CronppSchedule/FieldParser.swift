@@ -69,7 +69,7 @@ struct FieldParser {
       let ends = base.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
       let low = try value(ends[0], rangeEnd: false)
       if ends.count == 2 {
-        let high = try value(ends[1], rangeEnd: true)
+        let high = try value(ends[1], rangeEnd: low > 0)
         if high < low { throw error(base, .runsBackwards) }
         bounds = low...high
       } else {
@@ -131,7 +131,7 @@ struct FieldParser {
       let ends = inner.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
       guard ends.count == 2 else { throw error(item, .malformed) }
       let low = try value(ends[0], rangeEnd: false)
-      let high = try value(ends[1], rangeEnd: true)
+      let high = try value(ends[1], rangeEnd: low > 0)
       if high < low { throw error(inner, .runsBackwards) }
       bounds = low...high
       rest = rest[rest.index(after: close)...]
@@ -151,7 +151,8 @@ struct FieldParser {
     result.usesHash = true
   }
 
-  /// A number or name in the field's range. `SUN` ending a range reads as 7 (`FRI-SUN`).
+  /// A number or name in the field's range. `SUN` ending a range reads as 7 (`FRI-SUN`); callers
+  /// pass `rangeEnd` false for a range starting at Sunday, so `SUN-SUN` stays one day.
   private func value(_ token: Substring, rangeEnd: Bool) throws(ScheduleError) -> Int {
     if let first = token.first, first.isLetter {
       guard let v = field.names[token.uppercased()] else {

@@ -61,7 +61,8 @@ struct FireCursor: Sendable {
     switch kind {
     case .reboot: return nil
     case .every(let period):
-      let next = (instant.floorDivided(by: period) + 1) * period
+      // Like calendar fires, none before the epoch (1970) or from 2200 on.
+      let next = max((instant.floorDivided(by: period) + 1) * period, 0)
       return next < Self.end ? next : nil
     case .calendar(let rule):
       return next(after: instant, rule: rule)
@@ -73,7 +74,7 @@ struct FireCursor: Sendable {
     switch kind {
     case .reboot: return nil
     case .every(let period):
-      let previous = ((instant - 1).floorDivided(by: period)) * period
+      let previous = ((min(instant, Self.end) - 1).floorDivided(by: period)) * period
       return previous >= 0 ? previous : nil
     case .calendar(let rule):
       return previous(before: instant, rule: rule)

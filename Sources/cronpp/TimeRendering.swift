@@ -24,6 +24,11 @@ struct TimeRendering {
       sign, magnitude / 3600, magnitude / 60 % 60)
   }
 
+  /// The zone's IANA name; Foundation on Linux names UTC "GMT", which users did not write.
+  static func displayName(of zone: TimeZone) -> String {
+    zone.identifier == "GMT" ? "UTC" : zone.identifier
+  }
+
   private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 
   func weekday(_ date: Date) -> String { Self.weekdays[calendar.component(.weekday, from: date) - 1] }

@@ -43,7 +43,7 @@ struct ExplainCommand: ParsableCommand {
     let explanation = Explanation(
       expression: schedule.expression,
       description: schedule.englishDescription(zone: zone),
-      timeZone: zone.identifier,
+      timeZone: TimeRendering.displayName(of: zone),
       fields: rule.map(FieldRow.rows) ?? [],
       next: fires.map(rendering.rfc3339),
       warnings: schedule.warnings(after: start, in: defaultZone).map { .init(kind: $0.kind, message: $0.message) })
