@@ -43,7 +43,7 @@ let package = Package(
     .testTarget(
       name: "cronppTests",
       dependencies: ["cronpp", "CronppSchedule"],
-      resources: [.copy("Golden")]
+      exclude: ["Golden"]
     ),
   ],
   swiftLanguageModes: [.v6]
