@@ -70,7 +70,7 @@ struct FieldParser {
       let low = try value(ends[0], rangeEnd: false)
       if ends.count == 2 {
         let high = try value(ends[1], rangeEnd: low > 0)
-        if high < low { throw error(base, .runsBackwards) }
+        if high < low { throw error(base, .runsBackwards(split: split(ends[0], ends[1]))) }
         bounds = low...high
       } else {
         bounds = low...(parts.count == 2 ? field.range.upperBound : low)
@@ -105,6 +105,7 @@ struct FieldParser {
       guard field == .dayOfWeek else { throw error(item, .onlyInDayOfWeek) }
       let weekdayText = item[..<hash]
       let kText = item[item.index(after: hash)...]
+      guard !weekdayText.isEmpty else { throw error(item, .malformed) }
       if weekdayText.contains("-") || weekdayText.contains("/") || kText.contains("/") { throw error(item, .specialWithStepOrRange) }
       let w = try value(weekdayText, rangeEnd: false) % 7
       guard !kText.isEmpty, kText.allSatisfy(\.isASCIIDigit) else { throw error(item, .malformed) }
@@ -129,10 +130,10 @@ struct FieldParser {
       guard let close = rest.firstIndex(of: ")") else { throw error(item, .malformed) }
       let inner = rest[rest.index(after: rest.startIndex)..<close]
       let ends = inner.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-      guard ends.count == 2 else { throw error(item, .malformed) }
+      guard ends.count == 2, !ends[0].isEmpty, !ends[1].isEmpty else { throw error(item, .malformed) }
       let low = try value(ends[0], rangeEnd: false)
       let high = try value(ends[1], rangeEnd: low > 0)
-      if high < low { throw error(inner, .runsBackwards) }
+      if high < low { throw error(inner, .runsBackwards(split: split(ends[0], ends[1]))) }
       bounds = low...high
       rest = rest[rest.index(after: close)...]
     }
@@ -149,6 +150,20 @@ struct FieldParser {
     }
     if field == .dayOfWeek { result.values = FieldSet(result.values.values.map { $0 % 7 }) }
     result.usesHash = true
+  }
+
+  /// A backwards range `a-b` as the two ranges that wrap around the field's end: `22-23,0-2`,
+  /// `NOV-DEC,JAN-FEB`, `FRI-SAT,SUN-MON`, in the style (names or numbers) it was written in.
+  private func split(_ low: Substring, _ high: Substring) -> String {
+    if field == .dayOfWeek, low == "7" { return "0-\(high)" }  // 7 is Sunday, the week's start
+    let names = low.first?.isLetter == true
+    let last = field == .dayOfWeek ? 6 : field.range.upperBound
+    let first = field == .dayOfWeek ? 0 : field.range.lowerBound
+    func spelled(_ v: Int) -> String {
+      guard names else { return "\(v)" }
+      return field == .month ? Field.monthAbbreviations[v - 1] : Field.weekdayAbbreviations[v]
+    }
+    return "\(low)-\(spelled(last)),\(spelled(first))-\(high)"
   }
 
   /// A number or name in the field's range. `SUN` ending a range reads as 7 (`FRI-SUN`); callers

@@ -63,7 +63,8 @@ public struct Schedule: Sendable, Hashable {
     let name = words[0].lowercased()
     if name == "@every" {
       guard words.count == 2 else {
-        let token = words.count > 2 ? words[2] : words[0]
+        // "@every 1h 30m": point at everything after @every, the space is the mistake.
+        let token = words.count > 2 ? text[words[1].startIndex..<words[words.count - 1].endIndex] : words[0]
         throw ScheduleError(.every, token: token, column: column(of: token, in: expression), problem: .badDuration)
       }
       return .every(seconds: try Duration.seconds(words[1], in: expression))

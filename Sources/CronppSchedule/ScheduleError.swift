@@ -21,7 +21,8 @@ public struct ScheduleError: Error, Equatable, Sendable, CustomStringConvertible
     case empty
     case fieldCount(Int)
     case outOfRange(ClosedRange<Int>)
-    case runsBackwards
+    /// `split` is the range written as two that do what was meant (`22-23,0-2`).
+    case runsBackwards(split: String)
     case zeroStep
     case unknownName
     case malformed
@@ -61,8 +62,8 @@ public struct ScheduleError: Error, Equatable, Sendable, CustomStringConvertible
         "has \(n) field\(n == 1 ? "" : "s"); write 5 (minute hour day-of-month month day-of-week), 6 (a leading second) or 7 (seconds first, year last)"
       case .outOfRange(let r):
         "\(token) is out of range \(r.lowerBound)-\(r.upperBound)"
-      case .runsBackwards:
-        "\(token) runs backwards; ranges do not wrap around, so split it (e.g. 22-23,0-2)"
+      case .runsBackwards(let split):
+        "\(token) runs backwards; ranges do not wrap around, so split it: \(split)"
       case .zeroStep:
         "\(token) has a step of 0; a step must be 1 or more"
       case .unknownName:
@@ -86,7 +87,7 @@ public struct ScheduleError: Error, Equatable, Sendable, CustomStringConvertible
       case .unknownMacro:
         "\(token) is not a macro; use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, @reboot or @every DURATION"
       case .badDuration:
-        "\(token) is not a duration; write <number><unit> groups with units d, h, m, s (e.g. 90s, 1h30m), positive in total"
+        "\(token) is not a duration; write <number><unit> groups without spaces, units d, h, m, s (e.g. 90s, 1h30m), positive in total"
       case .unknownTimeZone:
         "\(token) is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)"
       case .neverFires(let months?):

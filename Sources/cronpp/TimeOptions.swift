@@ -38,21 +38,25 @@ enum InstantParser {
     return local(trimmed, in: zone)
   }
 
-  /// `YYYY-MM-DD[( |T)HH:MM[:SS]]`, read as wall time in `zone`. A wall time in a DST gap
-  /// or repeat resolves the way Foundation's Calendar does (after the gap; first pass).
+  /// `YYYY-MM-DD[( |T)HH:MM[:SS]]`, read as wall time in `zone`. A wall time in a DST gap is
+  /// moved forward by the gap (02:30 -> 03:30), one in a repeat reads as the first pass:
+  /// Foundation's Calendar does both. Impossible dates (Feb 30) are rejected.
   private static func local(_ text: String, in zone: TimeZone) -> Date? {
     let parts = text.split(whereSeparator: { $0 == "T" || $0 == " " })
-    guard (1...2).contains(parts.count) else { return nil }
-    let date = parts[0].split(separator: "-", omittingEmptySubsequences: false).compactMap { Int($0) }
-    let time = parts.count == 2 ? parts[1].split(separator: ":", omittingEmptySubsequences: false).compactMap { Int($0) } : [0, 0]
-    guard date.count == 3, parts[0].count == 10, (2...3).contains(time.count),
-      parts.count == 1 || parts[1].split(separator: ":").allSatisfy({ $0.count == 2 })
+    guard (1...2).contains(parts.count), parts[0].count == 10 else { return nil }
+    let date = parts[0].split(separator: "-", omittingEmptySubsequences: false)
+    let time = parts.count == 2 ? parts[1].split(separator: ":", omittingEmptySubsequences: false) : ["00", "00"]
+    guard date.count == 3, (2...3).contains(time.count), time.allSatisfy({ $0.count == 2 }),
+      let year = Int(date[0]), let month = Int(date[1]), let day = Int(date[2]),
+      let hour = Int(time[0]), let minute = Int(time[1]), let second = time.count == 3 ? Int(time[2]) : 0,
+      (1...12).contains(month), (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second)
     else { return nil }
-    let components = DateComponents(
-      year: date[0], month: date[1], day: date[2], hour: time[0], minute: time[1], second: time.count == 3 ? time[2] : 0)
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = zone
-    guard components.isValidDate(in: calendar), let resolved = calendar.date(from: components) else { return nil }
-    return resolved
+    let firstOfMonth = DateComponents(year: year, month: month, day: 1)
+    guard let monthStart = calendar.date(from: firstOfMonth),
+      let days = calendar.range(of: .day, in: .month, for: monthStart), days.contains(day)
+    else { return nil }
+    return calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
   }
 }

@@ -40,7 +40,7 @@ struct PropertyTests {
       #expect(zip(fires, fires.dropFirst()).allSatisfy { $0 < $1 })
       for fire in fires {
         let shown = Support.rfc3339(Self.date(fire), in: zone)
-        #expect(model.matches(fire), "\(shown) does not match")
+        #expect(model.matches(fire) || (!generated.isWildcard && model.isGapFire(fire)), "\(shown) does not match")
         #expect(generated.isWildcard || !model.isSecondPass(fire), "\(shown) repeats a wall time that already fired")
         #expect(model.wallTimeExists(fire), "\(shown) is in a gap")
       }
@@ -108,7 +108,7 @@ struct PropertyTests {
       let schedule = try Schedule(generated.text)
       let actual = schedule.fires(after: Self.date(from), in: zone).prefix { $0 <= Self.date(end) }.map { Int64($0.timeIntervalSince1970) }
       let expected = Model(generated, zone: zone).walk(after: from, through: end, step: 60)
-      #expect(actual == expected, "\(actual.count) vs \(expected.count) fires"); print("STAT", zone.identifier, generated.text, actual.count)
+      #expect(actual == expected, "\(actual.count) vs \(expected.count) fires")
     }
   }
 
@@ -121,7 +121,7 @@ struct PropertyTests {
       let schedule = try Schedule(generated.text)
       let actual = schedule.fires(after: Self.date(from), in: zone).prefix { $0 <= Self.date(end) }.map { Int64($0.timeIntervalSince1970) }
       let expected = Model(generated, zone: zone).walk(after: from, through: end, step: 1)
-      #expect(actual == expected, "\(actual.count) vs \(expected.count) fires"); print("STAT", zone.identifier, generated.text, actual.count)
+      #expect(actual == expected, "\(actual.count) vs \(expected.count) fires")
     }
   }
 
@@ -176,10 +176,10 @@ enum ExpressionMaker {
         fields: [
           count == 5 ? FieldModel(text: "0", values: [0]) : numeric(0...59, star: 0.3, names: nil, using: &rng),
           numeric(0...59, star: 0.25, names: nil, using: &rng),
-          numeric(0...23, star: dense ? 0.4 : 0.3, names: nil, using: &rng),
-          chance(dense ? 0.75 : 0.5) ? star(1...31, &rng) : days(&rng),
+          earlyHours(numeric(0...23, star: dense ? 0.5 : 0.3, names: nil, using: &rng), &rng),
+          chance(dense ? 0.85 : 0.5) ? star(1...31, &rng) : days(&rng),
           chance(dense ? 0.9 : 0.6) ? star(1...12, &rng) : numeric(1...12, star: 0, names: months, using: &rng),
-          chance(dense ? 0.6 : 0.5) ? star(0...6, &rng) : weekdays(&rng),
+          chance(dense ? 0.75 : 0.5) ? star(0...6, &rng) : weekdays(&rng),
           count < 7 || chance(0.5) ? FieldModel(text: "*", values: Set(1970...2199)) : years(&rng),
         ],
         count: count,
@@ -197,6 +197,13 @@ enum ExpressionMaker {
 
   static func star(_ range: ClosedRange<Int>, _ rng: inout some RandomNumberGenerator) -> FieldModel {
     FieldModel(text: Bool.random(using: &rng) || range.lowerBound != 1 || range.upperBound != 31 ? "*" : "?", values: Set(range))
+  }
+
+  /// Most zones shift between 00:00 and 03:59, so a fixed hour list often reaches into those hours.
+  static func earlyHours(_ field: FieldModel, _ rng: inout some RandomNumberGenerator) -> FieldModel {
+    guard !field.startsWithStar, Bool.random(using: &rng) else { return field }
+    let hour = Int.random(in: 0...3, using: &rng)
+    return FieldModel(text: "\(field.text),\(hour)", values: field.values.union([hour]))
   }
 
   static func spell(_ name: String, _ rng: inout some RandomNumberGenerator) -> String {
@@ -354,7 +361,7 @@ struct Model {
     var fires: [Int64] = []
     var t = (after / step + 1) * step
     while t <= end {
-      let fixed = false
+      let fixed = !expression.isWildcard
       if (matches(t) && !(fixed && isSecondPass(t))) || (fixed && isGapFire(t)) { fires.append(t) }
       t += step
     }

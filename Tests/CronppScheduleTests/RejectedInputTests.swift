@@ -5,14 +5,14 @@ import Testing
 /// Rejected expressions: the exact message (ScheduleError.description) and the 1-based column
 /// of the token it blames, for a caret under it.
 struct RejectedInputTests {
-  static let backwards = "runs backwards; ranges do not wrap around, so split it (e.g. 22-23,0-2)"
+  static func backwards(_ split: String) -> String { "runs backwards; ranges do not wrap around, so split it: \(split)" }
   static let zeroStep = "has a step of 0; a step must be 1 or more"
   static let malformed = "is not a value, range (a-b), step (*/n, a-b/n, a/n) or list (a,b)"
   static let neverFires = "so the schedule would never fire"
   static let fieldCount = "write 5 (minute hour day-of-month month day-of-week), 6 (a leading second) or 7 (seconds first, year last)"
   static let empty = "schedule: is empty; write 5 fields (minute hour day-of-month month day-of-week) or a macro such as @daily"
   static let macro = "is not a macro; use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, @reboot or @every DURATION"
-  static let duration = "is not a duration; write <number><unit> groups with units d, h, m, s (e.g. 90s, 1h30m), positive in total"
+  static let duration = "is not a duration; write <number><unit> groups without spaces, units d, h, m, s (e.g. 90s, 1h30m), positive in total"
   static let zone = "is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)"
 
   static func check(_ expression: String, _ message: String, _ column: Int) throws {
@@ -46,13 +46,13 @@ struct RejectedInputTests {
   }
 
   @Test("a range must not run backwards, and a step must not be 0", arguments: [
-    ("5-1 * * * *", "minute: 5-1 \(backwards)", 1),
-    ("0 22-2 * * *", "hour: 22-2 \(backwards)", 3),
-    ("0 0 * NOV-FEB *", "month: NOV-FEB \(backwards)", 7),
-    ("0 0 * * FRI-MON", "day-of-week: FRI-MON \(backwards)", 9),
-    ("0 0 * * 7-1", "day-of-week: 7-1 \(backwards)", 9),
-    ("0 0 20-10/2 * *", "day-of-month: 20-10 \(backwards)", 5),
-    ("H(30-10) * * * *", "minute: 30-10 \(backwards)", 3),
+    ("5-1 * * * *", "minute: 5-1 \(backwards("5-59,0-1"))", 1),
+    ("0 22-2 * * *", "hour: 22-2 \(backwards("22-23,0-2"))", 3),
+    ("0 0 * NOV-FEB *", "month: NOV-FEB \(backwards("NOV-DEC,JAN-FEB"))", 7),
+    ("0 0 * * FRI-MON", "day-of-week: FRI-MON \(backwards("FRI-SAT,SUN-MON"))", 9),
+    ("0 0 * * 7-1", "day-of-week: 7-1 \(backwards("0-1"))", 9),
+    ("0 0 20-10/2 * *", "day-of-month: 20-10 \(backwards("20-31,1-10"))", 5),
+    ("H(30-10) * * * *", "minute: 30-10 \(backwards("30-59,0-10"))", 3),
     ("*/0 * * * *", "minute: */0 \(zeroStep)", 1),
     ("0 1-5/0 * * *", "hour: 1-5/0 \(zeroStep)", 3),
     ("0 0 1 3/0 *", "month: 3/0 \(zeroStep)", 7),
@@ -113,6 +113,11 @@ struct RejectedInputTests {
     ("H(5) * * * *", "minute: H(5) \(malformed)", 1),
     ("H(0-5 * * * *", "minute: H(0-5 \(malformed)", 1),
     ("0 0 * * 1#x", "day-of-week: 1#x \(malformed)", 9),
+    // A missing number blames the whole item, never an empty token.
+    ("0 0 * * #1", "day-of-week: #1 \(malformed)", 9),
+    ("H(-5) * * * *", "minute: H(-5) \(malformed)", 1),
+    ("H(5-) * * * *", "minute: H(5-) \(malformed)", 1),
+    ("0 0 * * L#2", "day-of-week: L is not a weekday name (SUN-SAT) or number (0-7)", 9),
   ])
   func garbage(expression: String, message: String, column: Int) throws {
     try Self.check(expression, message, column)
@@ -133,7 +138,7 @@ struct RejectedInputTests {
     ("@every h", "@every: h \(duration)", 8),
     ("@every -5m", "@every: -5m \(duration)", 8),
     ("@every 0d0h0m0s", "@every: 0d0h0m0s \(duration)", 8),
-    ("@every 1h 30m", "@every: 30m \(duration)", 11),
+    ("@every 1h 30m", "@every: 1h 30m \(duration)", 8),
     ("CRON_TZ=Mars/Olympus 0 0 * * *", "time zone: Mars/Olympus \(zone)", 9),
     ("TZ=Nowhere 0 0 * * *", "time zone: Nowhere \(zone)", 4),
     ("CRON_TZ=UTC", empty, 12),
@@ -156,7 +161,7 @@ struct RejectedInputTests {
     #expect(try Support.rejection("* * * *").part == .expression)
     #expect(try Support.rejection("@every 5x").part == .every)
     #expect(try Support.rejection("CRON_TZ=Mars/Olympus @daily").part == .timeZone)
-    #expect(try Support.rejection("5-1 * * * *").problem == .runsBackwards)
+    #expect(try Support.rejection("5-1 * * * *").problem == .runsBackwards(split: "5-59,0-1"))
     #expect(try Support.rejection("? * * * *").problem == .onlyInDayFields)
   }
 

@@ -39,7 +39,7 @@ struct ExplainCommandTests {
     #expect(result.status == 2)
     #expect(result.stdout == "")
     #expect(result.stderr == """
-      cronpp: error: month: NOV-FEB runs backwards; ranges do not wrap around, so split it (e.g. 22-23,0-2)
+      cronpp: error: month: NOV-FEB runs backwards; ranges do not wrap around, so split it: NOV-DEC,JAN-FEB
         0 0 * NOV-FEB *
               ^^^^^^^
 

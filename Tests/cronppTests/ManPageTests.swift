@@ -41,6 +41,14 @@ struct ManPageTests {
     #expect(try Self.examples(in: "cronpp-schedule.5").count >= 30)
   }
 
+  @Test("the examples run the cronpp built with this test bundle, not a stale one")
+  func runnerFindsTheFreshBinary() throws {
+    guard ProcessInfo.processInfo.environment["CRONPP_BINARY"] == nil else { return }
+    let products = try BinaryRunner.cronpp().executable.deletingLastPathComponent()
+    let siblings = try FileManager.default.contentsOfDirectory(atPath: products.path)
+    #expect(siblings.contains { $0.hasSuffix(".xctest") }, "\(products.path) holds no test bundle")
+  }
+
   @Test("every example prints exactly what its page shows", arguments: allExamples)
   func example(_ example: ManPageExample) throws {
     var environment = ProcessInfo.processInfo.environment
