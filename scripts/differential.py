@@ -774,25 +774,27 @@ def differences(ours: Outcome, ref: Outcome) -> list[tuple[str, int | None]]:
 # Driving it.
 
 
-def make_cases(rng: random.Random, expr: str) -> list[Case]:
+def make_cases(rng: random.Random, expr: str, every_shift: bool = False) -> list[Case]:
+    """A start anywhere in 1975-2150 in any zone, then one shortly before (or inside the second
+    pass of) a DST shift; with `every_shift`, starts around both shifts of a year in each DST zone."""
     lo = int(dt.datetime(FROM_YEARS[0], 1, 1, tzinfo=UTC).timestamp())
     hi = int(dt.datetime(FROM_YEARS[1], 12, 31, tzinfo=UTC).timestamp())
     t = rng.randint(lo, hi)
     t -= t % pick(rng, [(3, 3600), (3, 60), (1, 1)])
     cases = [Case(expr, rng.choice(ZONES), t)]
-    # Then one start shortly before (or inside) a DST shift.
-    z = rng.choice(DST_ZONES)
-    shifts = []
-    while not shifts:
-        shifts = transitions(z, rng.randint(*FROM_YEARS))
-    shift = rng.choice(shifts)
-    repeat = offset(shift - 1, z) - offset(shift, z)
-    if repeat > 0 and rng.random() < 0.3:
-        start = shift + rng.randint(0, repeat - 1)  # inside the second pass
-    else:
-        start = shift - rng.randint(1, 26 * 3600)
-    start -= start % pick(rng, [(3, 60), (1, 1)])
-    cases.append(Case(expr, z, start))
+    for z in DST_ZONES if every_shift else [rng.choice(DST_ZONES)]:
+        shifts = []
+        while not shifts:
+            shifts = transitions(z, rng.randint(*FROM_YEARS))
+        for shift in shifts if every_shift else [rng.choice(shifts)]:
+            repeat = offset(shift - 1, z) - offset(shift, z)
+            starts = [shift - rng.randint(1, 26 * 3600)]
+            if repeat > 0 and (every_shift or rng.random() < 0.3):
+                starts = starts[every_shift:] + [shift + rng.randint(0, repeat - 1)]  # inside the second pass
+            if every_shift:
+                starts.append(shift - 3 * 3600 - 60 * rng.randint(0, 59))
+            for start in starts:
+                cases.append(Case(expr, z, start - start % pick(rng, [(3, 60), (1, 1)])))
     return cases
 
 
@@ -812,7 +814,11 @@ def check(job) -> tuple[str, list[Finding], list[str]]:
     findings, skipped = [], []
     model = Model(expr)
     for case in cases:
-        ours = run_ours(binary, case, count)
+        try:
+            ours = run_ours(binary, case, count)
+        except (RuntimeError, ValueError, subprocess.TimeoutExpired, OSError) as e:
+            findings.append(Finding("cronpp", case, "error", None, None, str(e).splitlines()[0]))
+            continue
         findings += [Finding("cronpp", case, "inconsistent", t, None) for t in inconsistent(model, case, ours)]
         for refname, syntax, run in (("cronsim", cronsim_syntax, run_cronsim), ("croniter", croniter_syntax, run_croniter)):
             why = syntax(expr)
@@ -844,7 +850,8 @@ def describe(f: Finding) -> str:
     what = {"extra": f"{f.ref} fires {when}, cronpp does not",
             "missing": f"cronpp fires {when}, {f.ref} does not",
             "rejected": f"{f.ref} refuses it ({f.note}), cronpp fires",
-            "inconsistent": f"cronpp fires {when}, which the expression does not allow"}[f.kind]
+            "inconsistent": f"cronpp fires {when}, which the expression does not allow",
+            "error": f"cronpp failed: {f.note}"}[f.kind]
     return f"  {f.case.expr!r} --tz {z} --from {start}: {what}"
 
 
@@ -891,7 +898,8 @@ def main() -> int:
         if e not in seen:
             seen.add(e)
             exprs.append(e)
-    jobs = [(args.binary, e, make_cases(rng, e), args.count) for e in exprs]
+    curated = len(CURATED.strip().splitlines())
+    jobs = [(args.binary, e, make_cases(rng, e, every_shift=i < curated), args.count) for i, e in enumerate(exprs)]
 
     with multiprocessing.Pool(args.jobs) as pool:
         results = pool.map(check, jobs, chunksize=8)

@@ -17,14 +17,21 @@ extension Schedule {
   /// The last fire time strictly before `instant`, if any.
   public func previousFire(before instant: Date, in zone: TimeZone) -> Date? {
     let cursor = FireCursor(kind: kind, zone: ZoneRules.of(timeZone ?? zone))
-    let before = Int64((instant.timeIntervalSince1970).rounded(.up))
+    let before = Self.wholeSeconds(instant, .up)
     return cursor.previous(before: before).map { Date(timeIntervalSince1970: Double($0)) }
   }
 
   /// The zone fire times are computed in: the expression's own, else `zone`.
   public func effectiveZone(default zone: TimeZone) -> TimeZone { timeZone ?? zone }
 
-  static func floorSeconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+  static func floorSeconds(_ date: Date) -> Int64 { wholeSeconds(date, .down) }
+
+  /// Unix seconds, clamped far outside 1970-2199 so absurd or NaN dates cannot trap.
+  static func wholeSeconds(_ date: Date, _ rule: FloatingPointRoundingRule) -> Int64 {
+    let t = date.timeIntervalSince1970
+    guard !t.isNaN else { return 0 }
+    return Int64(min(max(t, -1e12), 1e12).rounded(rule))
+  }
 }
 
 /// A lazy, ascending sequence of fire times.
@@ -115,7 +122,8 @@ struct FireCursor: Sendable {
   private func previous(before instant: Int64, rule: CalendarRule) -> Int64? {
     var s = instant - 1
     var p = zone.period(containing: s)
-    while s >= 0 {
+    // East of UTC, wall times early on 1970-01-01 fall before the epoch (mirrors `next`'s end).
+    while s >= -86_400 {
       let offset = zone.offsets[p]
       let start = zone.start(of: p)
       var low = start.map { $0 + offset }

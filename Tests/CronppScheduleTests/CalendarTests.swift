@@ -109,6 +109,25 @@ struct CalendarTests {
     #expect(schedule.nextFire(after: late, in: Support.utc) == nil)
   }
 
+  @Test("the first and last wall times are reached both ways in zones east and west of UTC", arguments: [
+    ("0 0 1 1 *", "Europe/Berlin", "1970-01-01T00:00:00+01:00", "2199-01-01T00:00:00+01:00"),
+    ("0 0 1 1 *", "Asia/Tokyo", "1970-01-01T00:00:00+09:00", "2199-01-01T00:00:00+09:00"),
+    ("59 23 31 12 *", "America/New_York", "1970-12-31T23:59:00-05:00", "2199-12-31T23:59:00-05:00"),
+    ("* * * * *", "Pacific/Kiritimati", "1970-01-01T00:00:00-10:40", "2199-12-31T23:59:00+14:00"),
+  ])
+  func edgesOfTime(expression: String, zone: String, first: String, last: String) throws {
+    let schedule = try Schedule(expression)
+    let tz = try Support.zone(zone)
+    let firstFire = try #require(schedule.nextFire(after: .distantPast, in: tz))
+    #expect(Support.rfc3339(firstFire, in: tz) == first)
+    #expect(schedule.previousFire(before: firstFire.addingTimeInterval(1), in: tz) == firstFire)
+    #expect(schedule.previousFire(before: firstFire, in: tz) == nil)
+    let lastFire = try #require(schedule.previousFire(before: .distantFuture, in: tz))
+    #expect(Support.rfc3339(lastFire, in: tz) == last)
+    #expect(schedule.nextFire(after: lastFire.addingTimeInterval(-1), in: tz) == lastFire)
+    #expect(schedule.nextFire(after: lastFire, in: tz) == nil)
+  }
+
   @Test("the next and previous fires agree with a plain walk over the days of 2026", arguments: [
     "0 0 1 * MON", "0 0 */2 * MON", "0 0 L * *", "0 0 15W * *", "0 0 * * 5L", "0 0 * * 2#3", "0 0 LW * *",
   ])
@@ -125,4 +144,14 @@ struct CalendarTests {
     #expect(forward == backward.reversed())
     #expect(!forward.isEmpty)
   }
+}
+
+@Test("absurd instants give no fires instead of trapping", arguments: [1e20, -1e20, Double.nan, Double.infinity])
+func absurdInstants(seconds: Double) throws {
+  let schedule = try Schedule("* * * * *")
+  let instant = Date(timeIntervalSince1970: seconds)
+  let utc = try #require(TimeZone(identifier: "UTC"))
+  let next = schedule.nextFire(after: instant, in: utc)
+  #expect(next == nil || seconds.isNaN || seconds < 0)
+  _ = schedule.previousFire(before: instant, in: utc)
 }

@@ -99,11 +99,11 @@ struct PropertyTests {
     }
   }
 
-  @Test("5-field fires equal a minute-by-minute walk over three days", arguments: ["UTC", "America/New_York"])
+  @Test("5-field fires equal a minute-by-minute walk over three days", arguments: ["UTC", "America/New_York", "America/Sao_Paulo", "Pacific/Apia"])
   func bruteForceMinutes(zoneName: String) async throws {
     let zone = try Support.zone(zoneName)
-    await propertyCheck(count: 40, input: Self.expressions(.dense, fields: [5], prefix: false), Gen.int64(in: Self.earliest...Self.latest), Gen.int(in: -1...172_800)) { generated, seconds, nudge in
-      let from = Self.start(seconds, nudge: nudge, zone: try Support.zone("America/New_York"))
+    await propertyCheck(count: 30, input: Self.expressions(.dense, fields: [5], prefix: false), Gen.int64(in: Self.earliest...Self.latest), Gen.int(in: -1...172_800)) { generated, seconds, nudge in
+      let from = Self.start(seconds, nudge: nudge, zone: zoneName == "UTC" ? try Support.zone("America/New_York") : zone)
       let end = from + 3 * 86_400
       let schedule = try Schedule(generated.text)
       let actual = schedule.fires(after: Self.date(from), in: zone).prefix { $0 <= Self.date(end) }.map { Int64($0.timeIntervalSince1970) }
@@ -112,10 +112,10 @@ struct PropertyTests {
     }
   }
 
-  @Test("6-field fires equal a second-by-second walk over two hours", arguments: ["UTC", "America/New_York", "Australia/Lord_Howe"])
+  @Test("6-field fires equal a second-by-second walk over two hours", arguments: ["UTC", "America/New_York", "Australia/Lord_Howe", "Pacific/Apia"])
   func bruteForceSeconds(zoneName: String) async throws {
     let zone = try Support.zone(zoneName)
-    await propertyCheck(count: 25, input: Self.expressions(.dense, fields: [6], prefix: false), Gen.int64(in: Self.earliest...Self.latest), Gen.int(in: -1...7200)) { generated, seconds, nudge in
+    await propertyCheck(count: 20, input: Self.expressions(.dense, fields: [6], prefix: false), Gen.int64(in: Self.earliest...Self.latest), Gen.int(in: -1...7200)) { generated, seconds, nudge in
       let from = Self.start(seconds, nudge: nudge, zone: zone)
       let end = from + 7200
       let schedule = try Schedule(generated.text)

@@ -121,15 +121,15 @@ struct SyntaxTests {
   }
 
   @Test("H/n and H(a-b)/n pick a start below n and step from it", arguments: [
-    ("H/15 * * * *", 0...59, 15),
-    ("H(0-29)/10 * * * *", 0...29, 10),
-    ("0 H/6 * * *", 0...23, 6),
+    ("H/15 * * * *", Field.minute, 0...59, 15),
+    ("H(0-29)/10 * * * *", .minute, 0...29, 10),
+    ("0 H/6 * * *", .hour, 0...23, 6),
   ])
-  func hashSteps(expression: String, bounds: ClosedRange<Int>, step: Int) throws {
+  func hashSteps(expression: String, field: Field, bounds: ClosedRange<Int>, step: Int) throws {
     var starts: Set<Int> = []
     for seed in Self.seeds {
       let rule = try Support.rule(expression, seed: seed)
-      let values = rule.values(of: expression.hasPrefix("0 ") ? .hour : .minute)
+      let values = rule.values(of: field)
       let start = try #require(values.first)
       #expect(start < bounds.lowerBound + step)
       #expect(values == Array(stride(from: start, through: bounds.upperBound, by: step)))
