@@ -38,8 +38,8 @@ public enum Field: Int, CaseIterable, Sendable, Hashable, CustomStringConvertibl
     }
   }
 
-  static let monthAbbreviations = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-  static let weekdayAbbreviations = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
+  public static let monthAbbreviations = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+  public static let weekdayAbbreviations = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
   static let monthNames = Dictionary(uniqueKeysWithValues: monthAbbreviations.enumerated().map { ($1, $0 + 1) })
   static let weekdayNames = Dictionary(uniqueKeysWithValues: weekdayAbbreviations.enumerated().map { ($1, $0) })
 }

@@ -108,3 +108,18 @@ public struct YearSet: Sendable, Hashable {
     return nil
   }
 }
+
+extension Array where Element == Int {
+  /// Maximal runs of consecutive values in ascending values: `[0,1,2,5]` -> `[0...2, 5...5]`.
+  public var consecutiveRuns: [ClosedRange<Int>] {
+    var runs: [ClosedRange<Int>] = []
+    for value in self {
+      if let run = runs.last, run.upperBound + 1 == value {
+        runs[runs.count - 1] = run.lowerBound...value
+      } else {
+        runs.append(value...value)
+      }
+    }
+    return runs
+  }
+}

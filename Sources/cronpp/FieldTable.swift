@@ -14,8 +14,8 @@ struct FieldRow: Encodable {
     }
   }
 
-  private static let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-  private static let weekdays = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
+  private static let months = Field.monthAbbreviations
+  private static let weekdays = Field.weekdayAbbreviations
 
   private static func specials(of field: Field, in rule: CalendarRule) -> [String] {
     switch field {
@@ -45,7 +45,7 @@ struct FieldRow: Encodable {
     if unrestricted && specials.isEmpty {
       parts.append("every \(field == .dayOfMonth || field == .dayOfWeek ? "day" : field.description)")
     } else {
-      parts += Self.runs(values).map { run in
+      parts += values.consecutiveRuns.map { run in
         let name = { (v: Int) -> String in
           field == .month ? Self.months[v - 1] : field == .dayOfWeek ? Self.weekdays[v] : "\(v)"
         }
@@ -54,17 +54,5 @@ struct FieldRow: Encodable {
     }
     parts += specials
     return parts.isEmpty ? "-" : parts.joined(separator: ",")
-  }
-
-  private static func runs(_ values: [Int]) -> [ClosedRange<Int>] {
-    var runs: [ClosedRange<Int>] = []
-    for v in values {
-      if let last = runs.last, last.upperBound + 1 == v {
-        runs[runs.count - 1] = last.lowerBound...v
-      } else {
-        runs.append(v...v)
-      }
-    }
-    return runs
   }
 }

@@ -1,28 +1,12 @@
+import CronppSchedule
 import Foundation
 
 /// How instants print: RFC 3339 with the zone's offset, a weekday, and a relative "in 3h 12m".
 struct TimeRendering {
   let zone: TimeZone
-  private let calendar: Calendar
-
-  init(zone: TimeZone) {
-    self.zone = zone
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = zone
-    self.calendar = calendar
-  }
 
   /// `2026-03-08T03:00:00-04:00`; UTC prints as `+00:00`.
-  func rfc3339(_ date: Date) -> String {
-    let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-    let offset = zone.secondsFromGMT(for: date)
-    let sign = offset < 0 ? "-" : "+"
-    let magnitude = abs(offset)
-    return String(
-      format: "%04d-%02d-%02dT%02d:%02d:%02d%@%02d:%02d",
-      c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0,
-      sign, magnitude / 3600, magnitude / 60 % 60)
-  }
+  func rfc3339(_ date: Date) -> String { LocalTime(date, in: zone).rfc3339 }
 
   /// The zone's IANA name; Foundation on Linux names UTC "GMT", which users did not write.
   static func displayName(of zone: TimeZone) -> String {
@@ -31,7 +15,7 @@ struct TimeRendering {
 
   private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 
-  func weekday(_ date: Date) -> String { Self.weekdays[calendar.component(.weekday, from: date) - 1] }
+  func weekday(_ date: Date) -> String { Self.weekdays[LocalTime(date, in: zone).weekday] }
 
   /// The two largest units of the time from `now` to `date`, floored: "in 45s", "in 3h 12m", "in 2d 4h".
   static func relative(_ date: Date, from now: Date) -> String {

@@ -20,18 +20,7 @@ enum EnglishWords {
     return items.dropLast().joined(separator: ", ") + " \(conjunction) " + last
   }
 
-  /// Maximal runs of consecutive values in ascending `values`.
-  static func runs(_ values: [Int]) -> [ClosedRange<Int>] {
-    var runs: [ClosedRange<Int>] = []
-    for value in values {
-      if let run = runs.last, run.upperBound + 1 == value {
-        runs[runs.count - 1] = run.lowerBound...value
-      } else {
-        runs.append(value...value)
-      }
-    }
-    return runs
-  }
+  static func runs(_ values: [Int]) -> [ClosedRange<Int>] { values.consecutiveRuns }
 
   /// List items for `values`: a run of three or more reads "a through b", so a written
   /// range stays a range; shorter runs are listed one by one.
