@@ -11,10 +11,16 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     // Pure schedule engine: Foundation only, no I/O (DESIGN.md section 1).
     .target(name: "CronppSchedule"),
+    // The SQLite store: tasks, runs, state, instances, audit (GRDB).
+    .target(
+      name: "CronppStore",
+      dependencies: ["CronppSchedule", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
     // Debian's liblua5.4-dev; the Lua runtime issue builds CronppLua on it.
     .systemLibrary(
       name: "CLua",
@@ -39,6 +45,10 @@ let package = Package(
         "CronppSchedule",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
+    ),
+    .testTarget(
+      name: "CronppStoreTests",
+      dependencies: ["CronppStore", .product(name: "GRDB", package: "GRDB.swift")]
     ),
     .testTarget(
       name: "cronppTests",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks: cronpp's next-fire rate against cronsim and croniter, and `cronpp next` as a process.
 
-    python3 scripts/bench.py [--budget SECONDS] [--repeats N] [--runs N] [--no-build] [--markdown]
+    python3 scripts/bench.py [--budget SECONDS] [--repeats N] [--runs N] [--no-build]
 
 In one run, for the same typical expressions and the same time budget each:
   - cronpp: `cronpp-bench` (release build), which parses once and pulls `nextSeconds()` from the
@@ -10,8 +10,9 @@ In one run, for the same typical expressions and the same time budget each:
   - croniter: `get_next(datetime)` on one `croniter(expr, start)`.
 Each figure is the best of `repeats` runs of `budget` seconds (single core, one process at a
 time). Then `cronpp next EXPR --count 10` is timed as a whole process (median over `runs`, with
-hyperfine when installed). Prints a table, the geometric-mean and minimum ratios, and whether
-the targets are met (exit status 0 either way; this is a measurement, not a test).
+hyperfine when installed). Prints Markdown tables (pasted into BENCHMARKS.md), the geometric-mean
+and minimum ratios, and whether the targets are met (exit status 0 either way: a measurement,
+not a test).
 
 Builds: swift build -c release --product cronpp-bench --scratch-path .build-bench (and cronpp).
 """

@@ -40,9 +40,10 @@ FROM_YEARS = (1975, 2150)
 END_YEAR = 2199
 
 # ---------------------------------------------------------------------------------------------
-# A model of cronpp's own semantics (DESIGN.md section 2), used only to decide whether a
-# disagreement falls under a rule: "this instant matches the expression", "under the OR rule",
-# "with croniter's reading of a/n in day-of-week". It is not a third implementation to compare.
+# A model of cronpp's semantics (DESIGN.md section 2), to decide whether a disagreement falls
+# under a rule ("this instant matches", "under the OR rule", "with croniter's reading of a/n in
+# day-of-week") and to check that each of cronpp's own fire times is one the expression allows.
+# It matches instants; it does not search, so it is no third implementation of `next`.
 
 RANGES = [(0, 59), (0, 59), (0, 23), (1, 31), (1, 12), (0, 7), (1970, 2199)]
 SEC, MIN, HOUR, DOM, MON, DOW, YEAR = range(7)
@@ -273,6 +274,8 @@ def gen_numeric(rng: random.Random, lo: int, hi: int, favour=None, steps=(2, 3, 
 
     def rng_pair():
         a, b = sorted((val(), val()))
+        while a == b and rng.random() < 0.8:  # equal ranges now and then, not half the time
+            a, b = sorted((rng.randint(lo, hi), rng.randint(lo, hi)))
         return a, b
 
     def item():
@@ -466,7 +469,7 @@ def croniter_syntax(expr: str) -> str | None:
     dom, dow = words[-3 if len(words) < 7 else -4], words[-1 if len(words) < 7 else -2]
     if "LW" in dom.upper():
         return "LW"
-    if re.search(r"\d+W", dom, re.I) and ("," in dom or "W" not in dom.upper()):
+    if re.search(r"\d+W", dom, re.I) and "," in dom:
         return "nW in a list"
     items = dow.upper().split(",")
     specials = [i for i in items if "#" in i or i.endswith("L")]
@@ -855,6 +858,24 @@ def describe(f: Finding) -> str:
     return f"  {f.case.expr!r} --tz {z} --from {start}: {what}"
 
 
+def documented_rules() -> list[Rule]:
+    """The rules in man/differences.txt order: both references, then croniter, then cronsim."""
+    group = lambda r: 0 if len(r.refs) > 1 else 1 if r.refs == ("croniter",) else 2  # noqa: E731
+    return sorted(RULES, key=group)
+
+
+def undocumented_rules() -> list[str]:
+    """Rule names that neither man/differences.txt nor man/cronpp-schedule.5 mentions."""
+    man = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "man")
+    text = ""
+    for name in ("differences.txt", "cronpp-schedule.5"):
+        try:
+            text += open(os.path.join(man, name), encoding="utf-8").read()
+        except OSError:
+            pass
+    return [r.name for r in RULES if r.name not in text]
+
+
 def show_case(binary: str, expr: str, z: str, start: str, count: int) -> int:
     case = Case(expr, z, int(dt.datetime.fromisoformat(start.replace("Z", "+00:00")).timestamp()))
     ours = run_ours(binary, case, count)
@@ -881,7 +902,7 @@ def main() -> int:
                    help="show one case side by side (FROM in RFC 3339) and exit")
     args = p.parse_args()
     if args.list_rules:
-        for r in RULES:
+        for r in documented_rules():
             print(f"{r.name} — {r.text}")
         return 0
     if not os.access(args.binary, os.X_OK):
@@ -895,6 +916,8 @@ def main() -> int:
     seen = set(exprs)
     while len(exprs) < args.expressions:
         e = gen_expr(rng)
+        if cronsim_syntax(e) and croniter_syntax(e):
+            continue  # neither reference reads it
         if e not in seen:
             seen.add(e)
             exprs.append(e)
@@ -921,11 +944,16 @@ def main() -> int:
         print(describe(f))
     if len(unexplained) > args.show:
         print(f"  ... and {len(unexplained) - args.show} more")
+    if unexplained:
+        print("  (side by side: python3 scripts/differential.py --binary BINARY --case EXPR ZONE FROM)")
     for ref in explained:
         for name, n in sorted(explained[ref].items()):
             print(f"explained ({ref}): {name}: {n} fire times")
     for why, n in sorted(skipped.items()):
         print(f"skipped: {why}: {n} cases")
+    for name in undocumented_rules():
+        print(f"differential: warning: rule {name} is not in man/differences.txt or man/cronpp-schedule.5 "
+              "(python3 scripts/differential.py --list-rules)", file=sys.stderr)
     print(f"differential: {len(exprs)} expressions, {len(unexplained)} unexplained disagreements "
           f"(cronsim: {sum(explained['cronsim'].values())} explained, croniter: {sum(explained['croniter'].values())} explained)")
     print(f"{len(exprs) - len(failed_exprs)} passed, {len(failed_exprs)} failed")

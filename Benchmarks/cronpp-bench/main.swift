@@ -24,8 +24,10 @@ struct Options {
   var start = Date(timeIntervalSince1970: 1_767_225_600)
 }
 
+let usageLine = "usage: cronpp-bench [--budget SECONDS] [--repeats N] [--zones Z1,Z2] [FILE]"
+
 func usage(_ message: String) -> Never {
-  FileHandle.standardError.write(Data("cronpp-bench: \(message)\nusage: cronpp-bench [--budget SECONDS] [--repeats N] [--zones Z1,Z2] [FILE]\n".utf8))
+  FileHandle.standardError.write(Data("cronpp-bench: \(message)\n\(usageLine)\n".utf8))
   exit(2)
 }
 
@@ -44,7 +46,8 @@ func parseOptions() -> Options {
       guard let v = args.popFirst() else { usage("--zones takes a comma-separated list of IANA names") }
       options.zones = v.split(separator: ",").map(String.init)
     case "-h", "--help":
-      usage("measures next-fire computations per second")
+      print("cronpp-bench: next-fire computations per second, one JSON line per expression and zone\n\(usageLine)")
+      exit(0)
     default:
       if arg.hasPrefix("-") { usage("unknown option \(arg)") }
       options.file = arg
@@ -107,18 +110,19 @@ if expressions.isEmpty { usage("no expressions (one per line on stdin or in FILE
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
 var failed = false
+var schedules: [(String, Schedule)] = []
+for expression in expressions {
+  do {
+    schedules.append((expression, try Schedule(expression)))
+  } catch {
+    FileHandle.standardError.write(Data("cronpp-bench: \(expression): \(error)\n".utf8))
+    failed = true
+  }
+}
 
 for name in options.zones {
   guard let zone = TimeZone(identifier: name) else { usage("\(name) is not a known IANA time zone") }
-  for expression in expressions {
-    let schedule: Schedule
-    do {
-      schedule = try Schedule(expression)
-    } catch {
-      FileHandle.standardError.write(Data("cronpp-bench: \(expression): \(error)\n".utf8))
-      failed = true
-      continue
-    }
+  for (expression, schedule) in schedules {
     // A short warm-up (zone table, caches), then the best of `repeats` runs.
     _ = run(schedule, zone: zone, from: options.start, budget: min(0.05, options.budget))
     var best: (rate: Double, fires: Int, seconds: Double, checksum: Int64) = (0, 0, 0, 0)
