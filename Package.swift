@@ -31,6 +31,7 @@ let package = Package(
       name: "cronpp",
       dependencies: [
         "CronppSchedule",
+        "CronppStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

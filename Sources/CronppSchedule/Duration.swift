@@ -25,3 +25,11 @@ enum Duration {
     return total
   }
 }
+
+extension Schedule {
+  /// Seconds in a duration written like `@every`'s (`90s`, `2m`, `1h30m`, `2d`), if valid.
+  /// Task timeouts, backoffs and retention use the same syntax.
+  public static func seconds(inDuration text: String) -> Int64? {
+    try? Duration.seconds(Substring(text), in: text)
+  }
+}

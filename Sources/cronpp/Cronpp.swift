@@ -11,7 +11,7 @@ struct Cronpp: ParsableCommand {
       3 an environment problem. See man cronpp(1) and cronpp-schedule(5).
       """,
     version: CronppVersion.current,
-    subcommands: [NextCommand.self, ExplainCommand.self]
+    subcommands: [NextCommand.self, ExplainCommand.self, AddCommand.self]
   )
 
   /// Runs a command and maps every error to the exit-code contract (DESIGN.md section 3):

@@ -1,0 +1,75 @@
+import ArgumentParser
+import CronppStore
+import Foundation
+
+/// The options `add` and `edit` share; each left out keeps the task's current value.
+struct TaskSettingsOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("When the task fires: a cron expression, macro or @every (cronpp-schedule(5)).", valueName: "expression"))
+  var schedule: String?
+
+  @Option(help: ArgumentHelp("Read the Lua body from this file (its path is kept as the task's source).", valueName: "path"))
+  var file: String?
+
+  @Option(help: ArgumentHelp("The Lua body, inline.", valueName: "code"))
+  var lua: String?
+
+  @Option(help: ArgumentHelp("A line saying what the task does.", valueName: "text"))
+  var description: String?
+
+  @Option(name: .customLong("tz"), help: ArgumentHelp("The task's IANA time zone (default: the host's); '' resets it.", valueName: "zone"))
+  var zone: String?
+
+  @Option(help: ArgumentHelp("Longest a run may take, e.g. 30s, 2m, 1h (default 60s).", valueName: "duration"))
+  var timeout: String?
+
+  @Option(help: ArgumentHelp("Retries after a failed run (0-100).", valueName: "n"))
+  var retries: Int?
+
+  @Option(help: ArgumentHelp("Retry backoff: first delay and cap, e.g. 10s,10m (doubling, with jitter).", valueName: "base[,cap]"))
+  var backoff: String?
+
+  @Option(help: ArgumentHelp("When a fire comes while the last run is still going: skip, allow or queue.", valueName: "policy"))
+  var overlap: String?
+
+  @Option(help: ArgumentHelp("Fires missed while no serve ran: skip, once or all.", valueName: "policy"))
+  var missed: String?
+
+  @Option(name: .customLong("auto-disable"), help: ArgumentHelp("Disable the task after this many consecutive failures (0: never).", valueName: "n"))
+  var autoDisable: Int?
+
+  @Option(help: ArgumentHelp("A JSON object the task reads as task.config.", valueName: "json"))
+  var config: String?
+
+  @Option(name: .customLong("tag"), help: ArgumentHelp("A tag for ls --tag; repeat for several (replaces the task's tags).", valueName: "tag"))
+  var tags: [String] = []
+
+  func validate() throws {
+    if file != nil && lua != nil { throw CommandFailure.usage("--file and --lua both give the body; pass one") }
+  }
+
+  /// The settings, with the body read from `--file` (an unreadable file is exit 2).
+  func settings() throws -> TaskSettings {
+    var settings = TaskSettings()
+    settings.schedule = schedule
+    if let file {
+      let url = URL(fileURLWithPath: file)
+      guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+        throw CommandFailure.usage("--file: cannot read \(file) as UTF-8 text")
+      }
+      settings.body = text
+      settings.sourcePath = url.standardizedFileURL.path
+    }
+    if let lua { settings.body = lua }
+    settings.description = description
+    settings.timeZone = zone
+    settings.timeout = timeout
+    settings.retries = retries
+    settings.backoff = backoff
+    settings.overlap = overlap
+    settings.missed = missed
+    settings.autoDisableAfter = autoDisable
+    settings.config = config
+    settings.tags = tags.isEmpty ? nil : tags
+    return settings
+  }
+}
