@@ -60,6 +60,9 @@ class Variant:
     equal_range_step_to_end: bool = False  # cronsim reads `a-a/n` as `a/n`
     clamp_nearest_weekday: bool = False  # croniter reads `31W` in April as `30W`
     seven_step_from_zero: bool = False  # croniter reads `7/n` in day-of-week as `0/n`
+    # Which schedules fire once at the end of a DST gap that skipped a match: "cronpp" (fixed
+    # ones), "croniter" (any whose hour field is not every hour), "cronsim" (fixed 5-field ones).
+    gap_rule: str = "cronpp"
     day_rule: str | None = None  # force "and" / "or" instead of the Vixie rule
 
 
@@ -79,6 +82,8 @@ class Model:
         self.vixie_and = star(DOM) or star(DOW)
         self.day_and = self.vixie_and if variant.day_rule is None else variant.day_rule == "and"
         self.fixed = not (star(SEC) or star(MIN) or star(HOUR))
+        self.gap_fires = {"cronpp": self.fixed, "croniter": len(self.values[HOUR]) < 24,
+                          "cronsim": self.fixed and self.nfields == 5}[variant.gap_rule]
 
     def _value(self, i: int, token: str, range_end: bool) -> int:
         """A number or name; `SUN` ending a range that starts after Sunday is 7 (`FRI-SUN`, not `SUN-SUN`)."""
@@ -562,9 +567,9 @@ def reading(name: str, refs: tuple[str, ...], text: str, **fields):
 
 
 def fires_at(m: Model, t: int, z: str) -> bool:
-    """Whether a schedule read as `m` fires at `t`: it matches, or (fixed schedules) `t` ends a
-    DST gap that skipped a matching wall time."""
-    return m.matches(wall(t, z)) or (m.fixed and gap_matches(m, t, z))
+    """Whether a schedule read as `m` fires at `t`: it matches, or `t` ends a DST gap that
+    skipped a matching wall time and the reading fires those (cronpp: fixed schedules)."""
+    return m.matches(wall(t, z)) or (m.gap_fires and gap_matches(m, t, z))
 
 
 def reading_explanation(c: Ctx, refname: str, kind: str, t: int | None) -> str | None:
@@ -627,6 +632,13 @@ reading("croniter-nearest-weekday-past-month-end", ("croniter",),
         "croniter moves `nW` for a day the month lacks to the month's last day (`31W` in April acts as `30W`); "
         "cronpp does not fire that month, as with plain `31`.",
         clamp_nearest_weekday=True)
+reading("croniter-gap-hour-only", ("croniter",),
+        "croniter decides from the hour field alone whether a wall time skipped by a spring-forward gap fires "
+        "once after the gap: it does unless the hour field covers all 24 hours, so `*/15 2 * * *` and "
+        "`0 */2 * * *` fire there; cronpp fires skipped times only for fixed schedules "
+        "(none of second, minute, hour starts with `*`).",
+        gap_rule="croniter")
+reading("cronsim-6-field-dst", ("cronsim",), "", gap_rule="cronsim")
 reading("cronsim-equal-range-step", ("cronsim",),
         "cronsim reads an equal range with a step (`3-3/2`) as a start with a step (`3/2`, to the field's end); "
         "cronpp reads it as the one value.",
@@ -682,27 +694,34 @@ def _(c: Ctx, kind, t):
     return kind == "missing" and not c.model.fixed and second_pass(t, c.case.zone) == 1800 and c.matches(t)
 
 
-@rule("croniter-gap-restricted-hour", ("croniter",),
-      "croniter fires once after a spring-forward gap whenever its hour field is not `*` (`*/15 2 * * *`, "
-      "`0 */2 * * *`); cronpp treats a schedule whose second, minute or hour starts with `*` as wildcard, "
-      "which has no fire in a gap.")
+@rule("croniter-gap-keeps-seconds", ("croniter",),
+      "croniter moves a wall time skipped by a spring-forward gap forward in whole minutes, so a time with "
+      "seconds fires that many seconds after the gap (`4 30 2 * * *` at 03:00:04); cronpp fires at the gap's first instant (03:00:00).")
 def _(c: Ctx, kind, t):
-    if kind != "extra" or c.model.fixed:
+    z, m = c.case.zone, c.ref_model
+    if m.nfields == 5 or not m.gap_fires:
         return False
-    expanded, _ = croniter.croniter.expand(croniter_expr(c.case.expr), second_at_beginning=True)
-    z = c.case.zone
-    return expanded[1] != ["*"] and (gap_matches(c.model, t, z) or gap_matches(c.ref_model, t, z))
+    gap_start = t if kind == "missing" else next((s for s in range(t, t - 60, -1) if gap_end(s, z)), None)
+    if gap_start is None or not gap_matches(m, gap_start, z):
+        return False
+    first = first_gap_match(m, gap_start, z)
+    return first.second > 0 and (t == gap_start if kind == "missing" else t == gap_start + first.second)
+
+
+def first_gap_match(m: Model, t: int, z: str) -> dt.datetime:
+    w, end = gap_end(t, z)
+    while not m.matches(w):
+        w += dt.timedelta(seconds=1)
+    return w
 
 
 @rule("cronsim-6-field-dst", ("cronsim",),
       "cronsim applies Debian's DST handling only to 5-field expressions: a fixed 6-field schedule "
       "skips wall times in a gap and fires repeated ones on both passes; cronpp treats every fixed schedule alike.")
 def _(c: Ctx, kind, t):
-    if c.model.nfields != 6 or not c.model.fixed:
-        return False
-    if kind == "extra":
-        return second_pass(t, c.case.zone) is not None and c.matches(t)
-    return kind == "missing" and gap_matches(c.model, t, c.case.zone)
+    # The gap half is the reading below; this is the repeated-hour half.
+    return (kind == "extra" and c.model.nfields == 6 and c.model.fixed
+            and second_pass(t, c.case.zone) is not None and c.matches(t))
 
 
 @rule("cronsim-start-in-second-pass", ("cronsim",),
@@ -861,7 +880,7 @@ def describe(f: Finding) -> str:
 def documented_rules() -> list[Rule]:
     """The rules in man/differences.txt order: both references, then croniter, then cronsim."""
     group = lambda r: 0 if len(r.refs) > 1 else 1 if r.refs == ("croniter",) else 2  # noqa: E731
-    return sorted(RULES, key=group)
+    return sorted((r for r in RULES if r.text), key=group)
 
 
 def undocumented_rules() -> list[str]:

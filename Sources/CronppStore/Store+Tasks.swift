@@ -64,20 +64,32 @@ extension Store {
   @discardableResult
   public func update(
     _ name: String, action: String, actor: String, now: Date = Date(),
-    _ change: @Sendable (inout TaskRecord) throws -> Void
+    _ change: @Sendable (inout TaskRecord) -> Void
   ) throws(StoreError) -> TaskRecord {
+    try update([name], action: action, actor: actor, now: now, change)[0]
+  }
+
+  /// Changes several tasks in one transaction: an unknown name or a failing change leaves
+  /// every task as it was.
+  @discardableResult
+  public func update(
+    _ names: [String], action: String, actor: String, now: Date = Date(),
+    _ change: @Sendable (inout TaskRecord) -> Void
+  ) throws(StoreError) -> [TaskRecord] {
     try write { db in
-      guard let old = try TaskRecord.filter(Column("name") == name).fetchOne(db) else { throw StoreError.taskNotFound(name) }
-      var task = old
-      try change(&task)
-      guard task != old else { return old }
-      task.updatedAt = now
-      if task.schedule != old.schedule || task.timeZone != old.timeZone || task.enabled != old.enabled {
-        task.nextRunAt = Self.nextRun(of: task, after: now)
+      try names.map { name in
+        guard let old = try TaskRecord.filter(Column("name") == name).fetchOne(db) else { throw StoreError.taskNotFound(name) }
+        var task = old
+        change(&task)
+        guard task != old else { return old }
+        task.updatedAt = now
+        if task.schedule != old.schedule || task.timeZone != old.timeZone || task.enabled != old.enabled {
+          task.nextRunAt = Self.nextRun(of: task, after: now)
+        }
+        try task.update(db)
+        try Self.audit(db, action: action, task: name, old: old, new: task, actor: actor, at: now)
+        return task
       }
-      try task.update(db)
-      try Self.audit(db, action: action, task: name, old: old, new: task, actor: actor, at: now)
-      return task
     }
   }
 

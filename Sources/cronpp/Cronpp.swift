@@ -11,7 +11,17 @@ struct Cronpp: ParsableCommand {
       3 an environment problem. See man cronpp(1) and cronpp-schedule(5).
       """,
     version: CronppVersion.current,
-    subcommands: [NextCommand.self, ExplainCommand.self, AddCommand.self]
+    subcommands: [
+      NextCommand.self,
+      ExplainCommand.self,
+      AddCommand.self,
+      EditCommand.self,
+      RemoveCommand.self,
+      EnableCommand.self,
+      DisableCommand.self,
+      LockCommand.self,
+      UnlockCommand.self,
+    ]
   )
 
   /// Runs a command and maps every error to the exit-code contract (DESIGN.md section 3):

@@ -26,6 +26,13 @@ struct StoreOptions: ParsableArguments {
   }
 }
 
+extension StoreOptions {
+  /// The store if its file exists; looking a name up should not create a database.
+  func openIfPresent() throws -> Store? {
+    FileManager.default.fileExists(atPath: resolvedPath) ? try open() : nil
+  }
+}
+
 /// The OS user a change is audited under.
 enum Actor {
   static var current: String {

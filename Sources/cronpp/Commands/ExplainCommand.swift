@@ -32,8 +32,9 @@ struct ExplainCommand: ParsableCommand {
   }
 
   func run() throws {
-    let schedule = try target.schedule()
-    let defaultZone = try time.zone()
+    let resolved = try target.resolve()
+    let schedule = resolved.schedule
+    let defaultZone = try resolved.taskZone ?? time.zone()
     let zone = schedule.effectiveZone(default: defaultZone)
     let start = try time.start(in: zone)
     let rendering = TimeRendering(zone: zone)

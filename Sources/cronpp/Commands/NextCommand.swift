@@ -27,8 +27,9 @@ struct NextCommand: ParsableCommand {
     guard (1...Self.maxCount).contains(count) else {
       throw CommandFailure.usage("--count: \(count) is out of range 1-\(Self.maxCount)")
     }
-    let schedule = try target.schedule()
-    let defaultZone = try time.zone()
+    let resolved = try target.resolve()
+    let schedule = resolved.schedule
+    let defaultZone = try resolved.taskZone ?? time.zone()
     let zone = schedule.effectiveZone(default: defaultZone)
     let start = try time.start(in: zone)
     if case .reboot = schedule.kind {
