@@ -53,7 +53,7 @@ let package = Package(
     ),
     .testTarget(
       name: "cronppTests",
-      dependencies: ["cronpp", "CronppSchedule"],
+      dependencies: ["cronpp", "CronppSchedule", "CronppStore", .product(name: "GRDB", package: "GRDB.swift")],
       exclude: ["Golden"]
     ),
   ],

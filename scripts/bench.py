@@ -187,7 +187,11 @@ def main() -> int:
     args = p.parse_args()
 
     if not args.no_build:
-        build(["cronpp-bench", "cronpp"])
+        try:
+            build(["cronpp-bench", "cronpp"])
+        except subprocess.CalledProcessError as e:
+            print(f"bench: the release build failed ({' '.join(e.cmd)})", file=sys.stderr)
+            return 1
     print(f"measuring {len(EXPRESSIONS)} expressions x {len(ZONES)} zones, {args.repeats} x {args.budget}s each...",
           file=sys.stderr, flush=True)
     mine = ours(args.budget, args.repeats)

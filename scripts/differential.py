@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
 """Differential test: `cronpp next` against cronsim and croniter on generated expressions.
 
-Generates cron expressions (fixed seed), runs `cronpp next EXPR --json --count N --from INSTANT
---tz ZONE` for each, computes the same fire times with cronsim and croniter, and compares.
-Every fire time one side has and the other lacks must be explained by a named rule below
-(a deliberate semantic difference, documented in man/cronpp-schedule.5, DIFFERENCES, and listed
-in man/differences.txt); anything else is an unexplained disagreement and fails the run.
+Generates cron expressions (fixed seed; curated edge cases first), runs `cronpp next EXPR --json
+--count N --from INSTANT --tz ZONE` for each at starts spread over 1975-2150 and around DST shifts
+(UTC, America/New_York, Europe/Berlin, Australia/Lord_Howe), computes the same fire times with
+cronsim and croniter (in the syntax each reads), and compares them over the span both cover.
+Every fire time one side has and the other lacks must be accounted for by a named rule below: a
+deliberate difference (DESIGN.md section 2) or a reference's own limit or bug, each listed in
+man/differences.txt and man/cronpp-schedule.5 (DIFFERENCES). Anything else is an unexplained
+disagreement and fails the run, as does a cronpp fire time its own expression does not allow.
 
     python3 scripts/differential.py --binary .build/debug/cronpp [--seed N] [--expressions N]
+    python3 scripts/differential.py --case '30 2 * * *' America/New_York 2026-03-07T00:00:00Z
+    python3 scripts/differential.py --list-rules > man/differences.txt
 
+A new rule needs a name, a one-line explanation (regenerate man/differences.txt) and a test
+that is as narrow as the difference: which reference, which kind of schedule, which instant.
 Exit status: 0 when every disagreement is explained, 1 otherwise, 2 on bad usage.
 """
 
@@ -573,7 +580,7 @@ def fires_at(m: Model, t: int, z: str) -> bool:
 
 
 def reading_explanation(c: Ctx, refname: str, kind: str, t: int | None) -> str | None:
-    """The reading rules that account for `t`, joined with `+`, or None."""
+    """The reading rules that account for `t` (a minimal set, joined with `+`), or None."""
     if t is None or kind not in ("extra", "missing"):
         return None
     z = c.case.zone
@@ -582,16 +589,15 @@ def reading_explanation(c: Ctx, refname: str, kind: str, t: int | None) -> str |
         return None
     applied = [r for r in RULES if r.reading and refname in r.refs
                and all(getattr(c.ref_model.variant, f) == v for f, v in r.reading.items())]
-    needed = []
+    # Drop the readings the difference does not need, one at a time: what is left is a
+    # minimal set of readings that, on top of cronpp's, puts the fire time where the reference has it.
+    kept = list(applied)
     for r in applied:
-        without = dataclass_replace(c.ref_model.variant, **{f: getattr(Variant(), f) for f in r.reading})
-        if fires_at(Model(c.case.expr, without), t, z) != theirs:
-            needed.append(r.name)
-    return "+".join(needed or [r.name for r in applied]) or None
-
-
-def dataclass_replace(v: Variant, **kw) -> Variant:
-    return Variant(**{**v.__dict__, **kw})
+        trial = [k for k in kept if k is not r]
+        fields = {f: v for k in trial for f, v in k.reading.items()}
+        if fires_at(Model(c.case.expr, Variant(**fields)), t, z) == theirs:
+            kept = trial
+    return "+".join(r.name for r in kept) or None
 
 
 def ref_model(refname: str, expr: str) -> Model:
@@ -673,11 +679,17 @@ def _(c: Ctx, kind, t):
         return False
     if c.ref.ended and not c.ref.fires:
         # croniter first searches the days matching both fields, and gives up when there are none.
-        first = wall(c.case.start, c.case.zone).date()
-        days = (first + dt.timedelta(days=i) for i in range(51 * 366))
-        return not any(d.month in m.values[MON] and d.year in m.values[YEAR] and m.dom_side(d) and m.dow_side(d) for d in days)
+        return not fields_coincide(c.case.expr, wall(c.case.start, c.case.zone).date())
     d = c.wall(t).date()
     return (m.dom_side(d) and not m.dow_side(d)) if m.dow_specials else (m.dow_side(d) and not m.dom_side(d))
+
+
+@functools.lru_cache(maxsize=64)
+def fields_coincide(expr: str, first: dt.date) -> bool:
+    """Whether some day within 51 years of `first` matches both day fields (and month and year)."""
+    m = Model(expr)
+    days = (first + dt.timedelta(days=i) for i in range(51 * 366))
+    return any(d.month in m.values[MON] and d.year in m.values[YEAR] and m.dom_side(d) and m.dow_side(d) for d in days)
 
 
 @rule("croniter-repeated-hour-twice", ("croniter",),

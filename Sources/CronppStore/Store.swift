@@ -5,24 +5,33 @@ import GRDB
 /// the audit log, in one SQLite file (WAL, busy timeout, foreign keys on).
 public final class Store: Sendable {
   public let path: String
-  let pool: DatabasePool
+  let database: DatabaseQueue
 
   /// Opens (creating if needed) and migrates the database at `path`.
   /// A non-SQLite file, a schema from a newer cronpp, or a lock held past `busyTimeout`
   /// fail with a `StoreError` and leave the file as it was.
+  ///
+  /// One connection, put in WAL mode only when it is not already: opening an up-to-date
+  /// database writes nothing, so a reader never waits for another process's write.
   public init(path: String, busyTimeout: TimeInterval = 5) throws(StoreError) {
     self.path = path
     var configuration = Configuration()
     configuration.busyMode = .timeout(busyTimeout)
     configuration.foreignKeysEnabled = true
+    configuration.prepareDatabase { db in
+      if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+        try db.execute(sql: "PRAGMA journal_mode = WAL")
+      }
+      try db.execute(sql: "PRAGMA synchronous = NORMAL")
+    }
     do {
       let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      pool = try DatabasePool(path: path, configuration: configuration)
+      database = try DatabaseQueue(path: path, configuration: configuration)
       let migrator = Migrations.migrator
-      let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
+      let (superseded, complete) = try database.read { db in (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db)) }
       if superseded { throw StoreError.newerSchema(path: path) }
-      try migrator.migrate(pool)
+      if !complete { try migrator.migrate(database) }
     } catch {
       throw Self.storeError(error, path: path)
     }
@@ -50,10 +59,10 @@ public final class Store: Sendable {
   }
 
   func read<T>(_ work: (Database) throws -> T) throws(StoreError) -> T {
-    do { return try pool.read(work) } catch { throw Self.storeError(error, path: path) }
+    do { return try database.read(work) } catch { throw Self.storeError(error, path: path) }
   }
 
   func write<T>(_ work: (Database) throws -> T) throws(StoreError) -> T {
-    do { return try pool.write(work) } catch { throw Self.storeError(error, path: path) }
+    do { return try database.write(work) } catch { throw Self.storeError(error, path: path) }
   }
 }

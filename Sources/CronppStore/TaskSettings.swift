@@ -20,6 +20,7 @@ public struct SettingError: Error, Equatable, Sendable {
 public struct TaskSettings: Sendable, Equatable {
   public var schedule: String?
   public var body: String?
+  /// Where the body came from; "" clears it (an inline body replaced a file).
   public var sourcePath: String?
   public var description: String?
   public var timeZone: String?
@@ -51,7 +52,7 @@ public struct TaskSettings: Sendable, Equatable {
       throw SettingError("schedule", error.description, scheduleError: error, expression: changed.schedule)
     }
     if let body { changed.body = body }
-    if let sourcePath { changed.sourcePath = sourcePath }
+    if let sourcePath { changed.sourcePath = sourcePath.isEmpty ? nil : sourcePath }
     if let description { changed.description = description }
     if let timeout { changed.timeoutSeconds = Double(try Self.duration(timeout, setting: "timeout")) }
     if let retries {

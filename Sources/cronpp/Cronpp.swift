@@ -21,6 +21,9 @@ struct Cronpp: ParsableCommand {
       DisableCommand.self,
       LockCommand.self,
       UnlockCommand.self,
+      LsCommand.self, ShowCommand.self, LogsCommand.self, PruneCommand.self,
+      ImportCrontabCommand.self,
+      ApplyCommand.self,
     ]
   )
 

@@ -31,6 +31,13 @@ extension StoreOptions {
   func openIfPresent() throws -> Store? {
     FileManager.default.fileExists(atPath: resolvedPath) ? try open() : nil
   }
+
+  /// The store for a command about existing tasks: with no database file there are none,
+  /// and a failing command must not leave a new database behind.
+  func open(holding name: String) throws -> Store {
+    guard let store = try openIfPresent() else { throw CommandFailure.store(.taskNotFound(name)) }
+    return store
+  }
 }
 
 /// The OS user a change is audited under.

@@ -44,7 +44,7 @@ struct TaskSettingsOptions: ParsableArguments {
   var tags: [String] = []
 
   func validate() throws {
-    if file != nil && lua != nil { throw CommandFailure.usage("--file and --lua both give the body; pass one") }
+    if file != nil && lua != nil { throw ValidationError("--file and --lua both give the body; pass one") }
   }
 
   /// The settings, with the body read from `--file` (an unreadable file is exit 2).
@@ -59,7 +59,10 @@ struct TaskSettingsOptions: ParsableArguments {
       settings.body = text
       settings.sourcePath = url.standardizedFileURL.path
     }
-    if let lua { settings.body = lua }
+    if let lua {
+      settings.body = lua
+      settings.sourcePath = ""
+    }
     settings.description = description
     settings.timeZone = zone
     settings.timeout = timeout

@@ -24,7 +24,7 @@ struct EditCommand: ParsableCommand {
       guard settings != TaskSettings() else {
         throw CommandFailure.usage("nothing to change", hint: "pass at least one option, e.g. --schedule or --timeout (see cronpp edit --help)")
       }
-      let store = try store.open()
+      let store = try store.open(holding: name)
       var preview = try store.task(named: name)
       if !force {
         if preview.locked { throw StoreError.taskLocked(name) }

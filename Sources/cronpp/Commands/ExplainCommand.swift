@@ -34,7 +34,8 @@ struct ExplainCommand: ParsableCommand {
   func run() throws {
     let resolved = try target.resolve()
     let schedule = resolved.schedule
-    let defaultZone = try resolved.taskZone ?? time.zone()
+    let requestedZone = try time.zone()
+    let defaultZone = resolved.taskZone ?? requestedZone
     let zone = schedule.effectiveZone(default: defaultZone)
     let start = try time.start(in: zone)
     let rendering = TimeRendering(zone: zone)

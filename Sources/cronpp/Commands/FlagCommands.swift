@@ -16,11 +16,13 @@ protocol TaskSwitchCommand: ParsableCommand {
 extension TaskSwitchCommand {
   func run() throws {
     do {
-      let store = try store.open()
+      var unique: [String] = []
+      for name in names where !unique.contains(name) { unique.append(name) }
+      let store = try store.open(holding: unique[0])
       if Self.respectsLock {
-        for name in names where try store.task(named: name).locked { throw StoreError.taskLocked(name) }
+        for name in unique where try store.task(named: name).locked { throw StoreError.taskLocked(name) }
       }
-      let changed = try store.update(names, action: Self.configuration.commandName ?? Self.verb, actor: Actor.current) { Self.change(&$0) }
+      let changed = try store.update(unique, action: Self.configuration.commandName ?? Self.verb, actor: Actor.current) { Self.change(&$0) }
       for task in changed { print("\(Self.verb) \(task.name)") }
     } catch {
       throw CommandFailure.wrap(error)

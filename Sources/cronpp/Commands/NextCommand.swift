@@ -29,7 +29,8 @@ struct NextCommand: ParsableCommand {
     }
     let resolved = try target.resolve()
     let schedule = resolved.schedule
-    let defaultZone = try resolved.taskZone ?? time.zone()
+    let requestedZone = try time.zone()
+    let defaultZone = resolved.taskZone ?? requestedZone
     let zone = schedule.effectiveZone(default: defaultZone)
     let start = try time.start(in: zone)
     if case .reboot = schedule.kind {

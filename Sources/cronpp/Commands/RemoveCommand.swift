@@ -15,7 +15,7 @@ struct RemoveCommand: ParsableCommand {
 
   func run() throws {
     do {
-      let store = try store.open()
+      let store = try store.open(holding: name)
       let task = try store.task(named: name)
       if task.locked { throw StoreError.taskLocked(name) }
       if !yes {
