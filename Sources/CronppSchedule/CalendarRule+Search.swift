@@ -1,11 +1,17 @@
 /// Searching wall-clock time (no zone): the field walk that jumps whole years, months,
 /// days, hours and minutes at a time, so each result costs a handful of bit operations.
 extension CalendarRule {
+  static let allDays: UInt64 = 0xFFFF_FFFE
+
   /// Days 1...31 that match in a month, as bits 1...31.
   @inline(__always)
   func dayMask(year: Int, month: Int) -> UInt64 {
     let n = Civil.daysInMonth(year, month)
     let valid: UInt64 = ((1 << UInt64(n + 1)) - 1) & ~1
+    // Every day matches (both fields `*`): skip the weekday work, the common case.
+    if daysOfMonth.bits == Self.allDays, daysOfWeek.bits & 0x7F == 0x7F, monthDaySpecials.isEmpty, weekdaySpecials.isEmpty {
+      return valid
+    }
     let first = Civil.weekday(year: year, month: month, day: 1)
 
     var byDate = daysOfMonth.bits & valid
@@ -52,23 +58,46 @@ extension CalendarRule {
         continue
       }
       if day != t.day { (t.day, t.hour, t.minute, t.second) = (day, 0, 0, 0) }
-      guard let hour = hours.first(atOrAfter: t.hour) else {
-        (t.day, t.hour, t.minute, t.second) = (t.day + 1, 0, 0, 0)
-        continue
+      // The day matches: finish within it, so a miss in a finer field does not redo the
+      // year, month and day work (the common case for every-second and every-minute rules).
+      if let time = firstTime(atOrAfter: t.hour, t.minute, t.second) {
+        (t.hour, t.minute, t.second) = time
+        return t.seconds
       }
-      if hour != t.hour { (t.hour, t.minute, t.second) = (hour, 0, 0) }
-      guard let minute = minutes.first(atOrAfter: t.minute) else {
-        (t.hour, t.minute, t.second) = (t.hour + 1, 0, 0)
-        continue
-      }
-      if minute != t.minute { (t.minute, t.second) = (minute, 0) }
-      guard let second = seconds.first(atOrAfter: t.second) else {
-        (t.minute, t.second) = (t.minute + 1, 0)
-        continue
-      }
-      t.second = second
-      return t.seconds
+      (t.day, t.hour, t.minute, t.second) = (t.day + 1, 0, 0, 0)
     }
+  }
+
+  /// The first matching time of day at or after `h:m:s`, if any.
+  @inline(__always)
+  private func firstTime(atOrAfter h: Int, _ m: Int, _ s: Int) -> (Int, Int, Int)? {
+    var (h, m, s) = (h, m, s)
+    while let hour = hours.first(atOrAfter: h) {
+      if hour != h { (m, s) = (0, 0) }
+      while let minute = minutes.first(atOrAfter: m) {
+        if minute != m { s = 0 }
+        if let second = seconds.first(atOrAfter: s) { return (hour, minute, second) }
+        (m, s) = (minute + 1, 0)
+      }
+      (h, m, s) = (hour + 1, 0, 0)
+    }
+    return nil
+  }
+
+  /// The last matching time of day at or before `h:m:s`, if any.
+  @inline(__always)
+  private func lastTime(atOrBefore h: Int, _ m: Int, _ s: Int) -> (Int, Int, Int)? {
+    var (h, m, s) = (h, m, s)
+    while let hour = hours.last(atOrBefore: h) {
+      if hour != h { (m, s) = (59, 59) }
+      while let minute = minutes.last(atOrBefore: m) {
+        if minute != m { s = 59 }
+        if let second = seconds.last(atOrBefore: s) { return (hour, minute, second) }
+        (m, s) = (minute - 1, 59)
+      }
+      (h, m, s) = (hour - 1, 59, 59)
+    }
+    return nil
   }
 
   /// The last matching wall time at or before `end` (wall seconds), back to the start of 1970.
@@ -92,27 +121,16 @@ extension CalendarRule {
         continue
       }
       if day != t.day { (t.day, t.hour, t.minute, t.second) = (day, 23, 59, 59) }
-      guard let hour = hours.last(atOrBefore: t.hour) else {
-        (t.day, t.hour, t.minute, t.second) = (t.day - 1, 23, 59, 59)
-        if t.day < 1 {
-          t.month -= 1
-          if t.month < 1 { t.year -= 1; t.month = 12 }
-          t.day = 31
-        }
-        continue
+      if let time = lastTime(atOrBefore: t.hour, t.minute, t.second) {
+        (t.hour, t.minute, t.second) = time
+        return t.seconds
       }
-      if hour != t.hour { (t.hour, t.minute, t.second) = (hour, 59, 59) }
-      guard let minute = minutes.last(atOrBefore: t.minute) else {
-        (t.hour, t.minute, t.second) = (t.hour - 1, 59, 59)
-        continue
+      (t.day, t.hour, t.minute, t.second) = (t.day - 1, 23, 59, 59)
+      if t.day < 1 {
+        t.month -= 1
+        if t.month < 1 { t.year -= 1; t.month = 12 }
+        t.day = 31
       }
-      if minute != t.minute { (t.minute, t.second) = (minute, 59) }
-      guard let second = seconds.last(atOrBefore: t.second) else {
-        (t.minute, t.second) = (t.minute - 1, 59)
-        continue
-      }
-      t.second = second
-      return t.seconds
     }
   }
 }

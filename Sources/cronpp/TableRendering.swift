@@ -32,7 +32,8 @@ struct TextTable {
   /// The header and the rows, lines without trailing blanks, each at most `width` characters.
   func rendered(width: Int = terminalWidth) -> String {
     let lines = ([columns.map(\.header)] + rows).map { $0.map(Self.oneLine) }
-    var widths = columns.indices.map { i in lines.reduce(0) { max($0, $1[i].count) } }
+    let cellWidths = lines.map { $0.map(Self.width) }
+    var widths = columns.indices.map { i in cellWidths.reduce(0) { max($0, $1[i]) } }
     let available = width - indent - 2 * (columns.count - 1)
     while widths.reduce(0, +) > available {
       let shrinkable = columns.indices.filter { i in columns[i].minimumWidth.map { widths[i] > max($0, 1) } ?? false }
@@ -40,11 +41,12 @@ struct TextTable {
       widths[widest] -= 1
     }
     var out = ""
-    for cells in lines {
+    for (cells, cellWidths) in zip(lines, cellWidths) {
       var line = String(repeating: " ", count: indent)
       for (i, cell) in cells.enumerated() {
-        let text = Self.truncate(cell, to: widths[i])
-        let padding = String(repeating: " ", count: widths[i] - text.count)
+        let fits = cellWidths[i] <= widths[i]
+        let text = fits ? cell : Self.truncate(cell, to: widths[i])
+        let padding = String(repeating: " ", count: widths[i] - (fits ? cellWidths[i] : Self.width(text)))
         line += columns[i].alignment == .left ? text + padding : padding + text
         if i < cells.count - 1 { line += "  " }
       }
@@ -52,6 +54,11 @@ struct TextTable {
       out += line + "\n"
     }
     return out
+  }
+
+  /// Characters in `text`, counted fast for ASCII, which most cells are.
+  static func width(_ text: String) -> Int {
+    text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
   }
 
   /// The first line of `text`, ending in "…" when more lines follow; tabs as spaces.

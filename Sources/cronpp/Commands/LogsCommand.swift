@@ -37,11 +37,11 @@ struct LogsCommand: ParsableCommand {
       throw CommandFailure.usage("--status, --since, --until and --limit select runs of a task; --run shows one run")
     }
     do {
-      let store = try store.open()
       if let id = runID {
+        guard let store = try store.openIfPresent() else { throw StoreError.runNotFound(id) }
         try show(try store.run(id: id), in: store)
       } else if let name {
-        try list(name, in: store)
+        try list(name, in: try store.open(holding: name))
       }
     } catch {
       throw CommandFailure.wrap(error)

@@ -34,7 +34,8 @@ struct LsCommand: ParsableCommand {
   func run() throws {
     do {
       let filter = TaskFilter(tag: tag, enabled: state.map { $0 == .enabled }, failingOnly: failing)
-      let tasks = try store.open().tasks(matching: filter)
+      // No database file means no tasks; listing them must not create one.
+      let tasks = try store.openIfPresent()?.tasks(matching: filter) ?? []
       switch format {
       case .json:
         var json = JSONWriter()

@@ -32,7 +32,8 @@ struct PruneCommand: ParsableCommand {
     }
     if let keep, keep < 0 { throw CommandFailure.usage("--keep: \(keep) is negative; pass 0 or more") }
     do {
-      let deleted = try store.open().prune(olderThan: cutoff, keep: keep)
+      // No database file means no runs; pruning must not create one.
+      let deleted = try store.openIfPresent()?.prune(olderThan: cutoff, keep: keep) ?? 0
       switch format {
       case .json:
         try JSONOutput.print(["deleted": deleted], pretty: false)

@@ -19,7 +19,7 @@ struct ShowCommand: ParsableCommand {
 
   func run() throws {
     do {
-      let store = try store.open()
+      let store = try store.open(holding: name)
       let task = try store.task(named: name)
       let statistics = try store.statistics(of: task)
       let runs = try store.runs(of: name, matching: RunFilter(limit: Self.recentRuns))
