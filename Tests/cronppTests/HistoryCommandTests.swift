@@ -2,67 +2,6 @@ import CronppStore
 import Foundation
 import Testing
 
-/// A temporary database the tests fill through `Store` (tasks, runs with their log lines)
-/// and the built binary reads through `--db`.
-struct HistoryDatabase {
-  let directory: URL
-  let store: Store
-  var path: String { store.path }
-
-  init() throws {
-    directory = FileManager.default.temporaryDirectory.appendingPathComponent("cronpp-history-\(UUID().uuidString)")
-    store = try Store(path: directory.appendingPathComponent("cronpp.sqlite").path)
-  }
-
-  func cleanup() { try? FileManager.default.removeItem(at: directory) }
-
-  /// Runs `cronpp ARGUMENTS --db PATH` in a zone far from the tasks', so a time printed in
-  /// the host's zone instead of the task's would show.
-  func cronpp(_ arguments: [String]) throws -> BinaryRunner.Output {
-    var environment = ProcessInfo.processInfo.environment
-    environment["TZ"] = "Pacific/Chatham"
-    return try BinaryRunner.cronpp().run(arguments + ["--db", path], environment: environment)
-  }
-
-  @discardableResult
-  func task(
-    _ name: String, schedule: String = "*/5 * * * *", zone: String? = "UTC", tags: [String] = [], enabled: Bool = true,
-    nextRunAt: Date? = nil, body: String = "return 1"
-  ) throws -> TaskRecord {
-    var task = TaskRecord(name: name, schedule: schedule, body: body, now: Self.created)
-    (task.timeZone, task.tags, task.enabled) = (zone, tags, enabled)
-    let created = try store.create(task, actor: "tester", now: Self.created)
-    guard let nextRunAt else { return created }
-    return try store.update(name, action: "test", actor: "tester", now: Self.created) { $0.nextRunAt = nextRunAt }
-  }
-
-  @discardableResult
-  func run(
-    of task: TaskRecord, _ status: RunStatus, at started: Date, taking duration: Double? = 1, trigger: RunTrigger = .schedule,
-    attempt: Int = 1, result: String? = nil, error: String? = nil, traceback: String? = nil,
-    lines: [(at: Date, level: LogLevel, message: String, fields: String?)] = []
-  ) throws -> RunRecord {
-    let run = RunRecord(
-      taskId: task.id ?? 0, trigger: trigger, attempt: attempt, scheduledAt: trigger == .schedule ? started : nil, startedAt: started,
-      finishedAt: duration.map { started.addingTimeInterval($0) }, status: status, result: result, error: error, traceback: traceback,
-      instanceId: "host-1:4242")
-    return try store.record(run, lines: lines)
-  }
-
-  static let created = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
-
-  /// An instant given in RFC 3339, for fixed dates in tests.
-  static func instant(_ text: String) throws -> Date {
-    let formatter = ISO8601DateFormatter()
-    return try #require(formatter.date(from: text))
-  }
-}
-
-/// Parses `--json` output.
-private func json(_ text: String) throws -> Any {
-  try JSONSerialization.jsonObject(with: Data(text.utf8))
-}
-
 @Suite("cronpp ls, show, logs and prune")
 struct HistoryCommandTests {
   // MARK: ls
@@ -129,7 +68,7 @@ struct HistoryCommandTests {
     }
     let output = try db.cronpp(["ls", "--json"] + arguments)
     #expect(output.status == 0)
-    let tasks = try #require(try json(output.stdout) as? [[String: Any]])
+    let tasks = try #require(try HistoryDatabase.json(output.stdout) as? [[String: Any]])
     #expect(tasks.compactMap { $0["name"] as? String } == names)
   }
 
@@ -144,7 +83,7 @@ struct HistoryCommandTests {
     }
     let output = try db.cronpp(["ls", "--json"])
     #expect(output.status == 0)
-    let tasks = try #require(try json(output.stdout) as? [[String: Any]])
+    let tasks = try #require(try HistoryDatabase.json(output.stdout) as? [[String: Any]])
     let first = try #require(tasks.first)
     #expect(tasks.count == 1)
     #expect(first["name"] as? String == "backup")
@@ -157,6 +96,51 @@ struct HistoryCommandTests {
     #expect(first["lastStatus"] as? String == "skipped")
     #expect(first["lastRunAt"] as? String == "2026-01-06T02:00:01+00:00")
     #expect(first["lastFailureAt"] as? String == "2026-01-04T02:00:01+00:00")
+  }
+
+  @Test("ls --json writes each task as show --json encodes it, keys sorted, strings escaped")
+  func lsJSONMatchesEncoder() throws {
+    let db = try HistoryDatabase()
+    defer { db.cleanup() }
+    var task = TaskRecord(name: "odd", schedule: "H 3 * * *", body: "return 1", now: HistoryDatabase.created)
+    task.description = "a \"quoted\" back\\slash/slash\ttab\nnew line \u{1} é 😀"
+    (task.timeZone, task.sourcePath, task.timeoutSeconds, task.autoDisableAfter) = ("Asia/Kolkata", "/srv/tasks/odd.lua", 90, 3)
+    (task.config, task.capabilities, task.tags, task.retries, task.overlap) = (#"{"url":"https://example.org/a?b=1"}"#, ["http", "db"], ["x", #"quo"te"#, #"back\slash"#], 2, .queue)
+    let stored = try db.store.create(task, actor: "tester", now: HistoryDatabase.created)
+    try db.run(of: stored, .failed, at: HistoryDatabase.created.addingTimeInterval(3600.75), taking: 2.5)
+    try db.run(of: stored, .success, at: HistoryDatabase.created.addingTimeInterval(7200.25), taking: 0.5)
+    try db.run(of: stored, .success, at: HistoryDatabase.created.addingTimeInterval(10_800), taking: 0.5)
+
+    let listed = try db.cronpp(["ls", "--json"])
+    let shown = try db.cronpp(["show", "odd", "--json"])
+    #expect(listed.status == 0)
+    let listedObject = try #require((try HistoryDatabase.json(listed.stdout) as? [[String: Any]])?.first)
+    var shownObject = try #require(try HistoryDatabase.json(shown.stdout) as? [String: Any])
+    for key in ["body", "scheduleDescription", "statistics", "recentRuns"] { shownObject.removeValue(forKey: key) }
+    #expect(NSDictionary(dictionary: listedObject) == NSDictionary(dictionary: shownObject))
+    #expect(listedObject["description"] as? String == task.description)
+    #expect(listedObject["tags"] as? [String] == task.tags)
+    #expect(listedObject["capabilities"] as? [String] == ["http", "db"])
+    #expect(listedObject["successRate"] as? Double == 2.0 / 3.0)
+    let keys = listed.stdout.split(separator: "\n").compactMap { line -> String? in
+      guard line.hasPrefix("    \""), let end = line.dropFirst(5).firstIndex(of: "\"") else { return nil }
+      return String(line[line.index(line.startIndex, offsetBy: 5)..<end])
+    }
+    #expect(keys.count == listedObject.count)
+    #expect(keys == keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+  }
+
+  @Test("reading a database that does not exist creates none", arguments: [
+    (["ls"], 0), (["ls", "--json"], 0), (["show", "x"], 2), (["logs", "x"], 2), (["logs", "--run", "1"], 2), (["prune"], 0),
+  ] as [([String], Int32)])
+  func missingDatabase(arguments: [String], status: Int32) throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cronpp-history-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("cronpp.sqlite").path
+    let output = try BinaryRunner.cronpp().run(arguments + ["--db", path])
+    #expect(output.status == status)
+    #expect(!FileManager.default.fileExists(atPath: path))
+    #expect(!FileManager.default.fileExists(atPath: directory.path))
   }
 
   @Test("ls with no tasks prints nothing on stdout, and [] with --json")
@@ -249,7 +233,7 @@ struct HistoryCommandTests {
     let (_, runs) = try twelveRuns(in: db)
     let output = try db.cronpp(["show", "backup", "--json"])
     #expect(output.status == 0)
-    let object = try #require(try json(output.stdout) as? [String: Any])
+    let object = try #require(try HistoryDatabase.json(output.stdout) as? [String: Any])
     #expect(object["name"] as? String == "backup")
     #expect(object["body"] as? String == "return 1")
     #expect(object["scheduleDescription"] as? String == "Every day at 03:00, in Europe/Berlin time")
@@ -277,146 +261,6 @@ struct HistoryCommandTests {
     #expect(output.stdout.contains("\n  runs                  0 kept; 0 succeeded and 0 failed in all\n  success rate          -\n"))
     #expect(output.stdout.contains("\nnext run      - (disabled)\n"))
     #expect(output.stdout.contains("\nrecent runs: none\n"))
-  }
-
-  // MARK: logs
-
-  /// Six runs an hour apart from 2026-03-01T10:00Z: success, failed, success, timeout,
-  /// success, skipped.
-  private func sixRuns(in db: HistoryDatabase) throws -> [RunRecord] {
-    let task = try db.task("sync", schedule: "0 * * * *", zone: "Europe/Berlin")
-    let start = try HistoryDatabase.instant("2026-03-01T10:00:00Z")
-    let statuses: [RunStatus] = [.success, .failed, .success, .timeout, .success, .skipped]
-    return try statuses.enumerated().map { i, status in
-      try db.run(
-        of: task, status, at: start.addingTimeInterval(Double(i) * 3600), taking: status == .skipped ? nil : 0.25 * Double(i + 1),
-        result: status == .success ? "\(i)" : nil, error: status == .failed ? "sync.lua:9: HTTP 503" : status == .timeout ? "timed out after 60s" : nil)
-    }
-  }
-
-  @Test("logs lists runs newest first with start, trigger, status, duration and detail")
-  func logsTable() throws {
-    let db = try HistoryDatabase()
-    defer { db.cleanup() }
-    _ = try sixRuns(in: db)
-    let output = try db.cronpp(["logs", "sync"])
-    #expect(output.status == 0)
-    #expect(output.stdout == """
-      id  started                    trigger   status   duration  detail
-       6  2026-03-01T16:00:00+01:00  schedule  skipped         -
-       5  2026-03-01T15:00:00+01:00  schedule  success      1.3s  4
-       4  2026-03-01T14:00:00+01:00  schedule  timeout      1.0s  timed out after 60s
-       3  2026-03-01T13:00:00+01:00  schedule  success     750ms  2
-       2  2026-03-01T12:00:00+01:00  schedule  failed      500ms  sync.lua:9: HTTP 503
-       1  2026-03-01T11:00:00+01:00  schedule  success     250ms  0
-
-      """)
-  }
-
-  @Test("logs selects runs by status, start time and count", arguments: [
-    (["--status", "success"], [5, 3, 1]),
-    (["--status", "failed"], [2]),
-    (["--limit", "2"], [6, 5]),
-    (["--status", "success", "--limit", "1"], [5]),
-    (["--since", "2026-03-01T13:00:00Z"], [6, 5, 4]),
-    (["--since", "2026-03-01 14:00"], [6, 5, 4]),
-    (["--until", "2026-03-01T12:00:00+01:00"], [1]),
-    (["--since", "2026-03-01 12:00", "--until", "2026-03-01 14:00"], [3, 2]),
-    (["--since", "2026-03-01T13:00:00Z", "--status", "success"], [5]),
-    (["--since", "2026-03-02"], []),
-  ])
-  func logsFilters(arguments: [String], ids: [Int]) throws {
-    let db = try HistoryDatabase()
-    defer { db.cleanup() }
-    _ = try sixRuns(in: db)
-    let output = try db.cronpp(["logs", "sync", "--json"] + arguments)
-    #expect(output.status == 0)
-    let runs = try #require(try json(output.stdout) as? [[String: Any]])
-    #expect(runs.compactMap { $0["id"] as? Int } == ids)
-    #expect(runs.allSatisfy { $0["task"] as? String == "sync" })
-  }
-
-  @Test("--since and --until take durations ago")
-  func logsDurationsAgo() throws {
-    let db = try HistoryDatabase()
-    defer { db.cleanup() }
-    let task = try db.task("sync")
-    let now = Date()
-    for hours in [50.0, 26, 3, 1] { try db.run(of: task, .success, at: now.addingTimeInterval(-hours * 3600)) }
-    let recent = try db.cronpp(["logs", "sync", "--since", "2h", "--json"])
-    #expect((try json(recent.stdout) as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [4])
-    let day = try db.cronpp(["logs", "sync", "--since", "2d", "--until", "1d", "--json"])
-    #expect((try json(day.stdout) as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [2])
-    let old = try db.cronpp(["logs", "sync", "--until", "1d12h", "--json"])
-    #expect((try json(old.stdout) as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [1])
-  }
-
-  @Test("logs --run prints one run: timings, status, result, error, traceback and its output")
-  func logsRun() throws {
-    let db = try HistoryDatabase()
-    defer { db.cleanup() }
-    let added = try db.cronpp(["add", "fetch", "--schedule", "*/15 * * * *", "--tz", "America/New_York", "--lua", "return 1"])
-    #expect(added.status == 0)
-    let task = try db.store.task(named: "fetch")
-    let start = try HistoryDatabase.instant("2026-07-04T16:00:00Z")
-    let run = try db.run(
-      of: task, .failed, at: start, taking: 2.5, trigger: .retry, attempt: 2, error: "fetch.lua:7: connection refused",
-      traceback: "stack traceback:\n\t[C]: in function 'error'\n\tfetch.lua:7: in main chunk",
-      lines: [
-        (start.addingTimeInterval(0.125), .info, "connecting", "{\"host\":\"example.org\"}"),
-        (start.addingTimeInterval(2.4), .error, "giving up", nil),
-      ])
-    let id = try #require(run.id)
-    let output = try db.cronpp(["logs", "--run", "\(id)"])
-    #expect(output.status == 0)
-    #expect(output.stdout == """
-      run        \(id) of fetch
-      status     failed
-      trigger    retry (attempt 2)
-      scheduled  -
-      started    2026-07-04T12:00:00-04:00
-      finished   2026-07-04T12:00:02-04:00
-      duration   2.5s
-      instance   host-1:4242
-      result     -
-      error      fetch.lua:7: connection refused
-
-      traceback
-        stack traceback:
-        \t[C]: in function 'error'
-        \tfetch.lua:7: in main chunk
-
-      output (2 lines)
-        12:00:00.125  info   connecting  {"host":"example.org"}
-        12:00:02.400  error  giving up
-
-      """)
-    let named = try db.cronpp(["logs", "fetch", "--run", "\(id)"])
-    #expect(named.stdout == output.stdout)
-  }
-
-  @Test("logs --run --json includes the output lines")
-  func logsRunJSON() throws {
-    let db = try HistoryDatabase()
-    defer { db.cleanup() }
-    let task = try db.task("fetch")
-    let start = try HistoryDatabase.instant("2026-07-04T16:00:00Z")
-    let run = try db.run(
-      of: task, .success, at: start, taking: 0.5, result: "{\"count\":3}",
-      lines: [(start, .info, "one", nil), (start.addingTimeInterval(0.2), .warn, "two", "{\"n\":2}")])
-    let output = try db.cronpp(["logs", "--run", "\(try #require(run.id))", "--json"])
-    #expect(output.status == 0)
-    let object = try #require(try json(output.stdout) as? [String: Any])
-    #expect(object["task"] as? String == "fetch")
-    #expect(object["status"] as? String == "success")
-    #expect(object["trigger"] as? String == "schedule")
-    #expect(object["result"] as? String == "{\"count\":3}")
-    #expect(object["duration"] as? Double == 0.5)
-    #expect(object["startedAt"] as? String == "2026-07-04T16:00:00+00:00")
-    let lines = try #require(object["lines"] as? [[String: Any]])
-    #expect(lines.compactMap { $0["message"] as? String } == ["one", "two"])
-    #expect(lines.compactMap { $0["level"] as? String } == ["info", "warn"])
-    #expect(lines.last?["fields"] as? String == "{\"n\":2}")
   }
 
   // MARK: prune
