@@ -4,7 +4,6 @@ import Foundation
 @main
 struct Cronpp: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "cronpp",
     abstract: "A job scheduler: cron expressions, Lua task bodies, run history in SQLite.",
     discussion: """
       Exit status: 0 success, 1 a task run failed, 2 bad usage or input, \

@@ -17,11 +17,12 @@ struct TimeRendering {
 
   func weekday(_ date: Date) -> String { Self.weekdays[LocalTime(date, in: zone).weekday] }
 
-  /// The two largest units of the time from `now` to `date`, floored: "in 45s", "in 3h 12m", "in 2d 4h".
+  /// The two largest units of the time from `now` to `date`, in whole seconds: "in 45s", "in 3h 12m", "in 2d 4h".
   static func relative(_ date: Date, from now: Date) -> String {
-    let total = Int((date.timeIntervalSince(now)).rounded(.down))
-    guard total >= 0 else { return "\(relativeMagnitude(-total)) ago" }
-    return "in \(relativeMagnitude(total))"
+    // Whole seconds away from zero: a fire 0.4 s ahead reads "in 1s", never "in 0s".
+    let interval = date.timeIntervalSince(now)
+    guard interval >= 0 else { return "\(relativeMagnitude(Int((-interval).rounded(.up)))) ago" }
+    return "in \(relativeMagnitude(Int(interval.rounded(.up))))"
   }
 
   private static func relativeMagnitude(_ seconds: Int) -> String {
