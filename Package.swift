@@ -27,6 +27,8 @@ let package = Package(
       pkgConfig: "lua5.4",
       providers: [.apt(["liblua5.4-dev"])]
     ),
+    // The Lua runtime: sandbox, budgets, bridges. Knows nothing of the store.
+    .target(name: "CronppLua", dependencies: ["CLua"]),
     .executableTarget(
       name: "cronpp",
       dependencies: [
@@ -47,6 +49,7 @@ let package = Package(
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
+    .testTarget(name: "CronppLuaTests", dependencies: ["CronppLua"]),
     .testTarget(
       name: "CronppStoreTests",
       dependencies: ["CronppStore", .product(name: "GRDB", package: "GRDB.swift")]
