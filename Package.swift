@@ -12,6 +12,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
   ],
   targets: [
     // Pure schedule engine: Foundation only, no I/O (DESIGN.md section 1).
@@ -28,12 +31,27 @@ let package = Package(
       providers: [.apt(["liblua5.4-dev"])]
     ),
     // The Lua runtime: sandbox, budgets, bridges. Knows nothing of the store.
-    .target(name: "CronppLua", dependencies: ["CLua"]),
+    .target(name: "CronppLua", dependencies: ["CLua", "CLuaStrings"]),
+    // Lua's string library with pattern matching that answers to the run's budget.
+    .target(name: "CLuaStrings", dependencies: ["CLua"]),
+    // Runs tasks: wires the Lua bridges to the store, the data database, HTTP and processes.
+    .target(
+      name: "CronppEngine",
+      dependencies: [
+        "CronppLua", "CronppStore",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Subprocess", package: "swift-subprocess"),
+      ]
+    ),
     .executableTarget(
       name: "cronpp",
       dependencies: [
         "CronppSchedule",
         "CronppStore",
+        "CronppLua",
+        "CronppEngine",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -41,6 +59,11 @@ let package = Package(
       name: "cronpp-bench",
       dependencies: ["CronppSchedule"],
       path: "Benchmarks/cronpp-bench"
+    ),
+    .executableTarget(
+      name: "cronpp-lua-bench",
+      dependencies: ["CronppLua", "CLua"],
+      path: "Benchmarks/cronpp-lua-bench"
     ),
     .testTarget(
       name: "CronppScheduleTests",
@@ -50,6 +73,14 @@ let package = Package(
       ]
     ),
     .testTarget(name: "CronppLuaTests", dependencies: ["CronppLua"]),
+    .testTarget(
+      name: "CronppEngineTests",
+      dependencies: [
+        "CronppEngine", "CronppLua", "CronppStore",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+      ]
+    ),
     .testTarget(
       name: "CronppStoreTests",
       dependencies: ["CronppStore", .product(name: "GRDB", package: "GRDB.swift")]

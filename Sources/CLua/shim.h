@@ -4,6 +4,7 @@
 #include <lua5.4/lualib.h>
 #include <lua5.4/lauxlib.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* Lua's API defines these as macros, which Swift cannot call; wrap them. */
@@ -29,7 +30,14 @@ typedef struct cronpp_budget {
   double deadline; /* CLOCK_MONOTONIC seconds */
   int hook_count;
   int exhausted; /* 0 none, 1 memory, 2 instructions, 3 wall time */
+  int in_bridge; /* a Swift bridge is running: allocations may use the grace below */
 } cronpp_budget;
+
+/* While a Swift bridge pushes its results, an allocation failure would longjmp through
+   Swift frames. So bridges may go this far over the limit, and the trampoline raises the
+   spent memory budget from C once the bridge has returned. Bridges cap what they push
+   (SQL results, HTTP bodies, process output) well below it. */
+#define CRONPP_BRIDGE_GRACE ((size_t)96 << 20)
 
 static inline double cronpp_monotonic(void) {
   struct timespec ts;
@@ -54,7 +62,8 @@ static inline void *cronpp_alloc(void *ud, void *ptr, size_t osize, size_t nsize
     free(ptr);
     return NULL;
   }
-  if (nsize > old && b->memory_used + (nsize - old) > b->memory_limit) {
+  size_t limit = b->in_bridge ? b->memory_limit + CRONPP_BRIDGE_GRACE : b->memory_limit;
+  if (nsize > old && b->memory_used + (nsize - old) > limit) {
     if (!b->exhausted) b->exhausted = 1;
     return NULL;
   }
@@ -143,13 +152,45 @@ static inline int cronpp_loadtext(lua_State *L, const char *code, size_t size, c
   return luaL_loadbufferx(L, code, size, name, "t");
 }
 
+/* The sandbox's own prelude is compiled once and kept as bytecode: parsing it took most of a
+   trivial run's time. Only the host loads binary chunks, and only ones it dumped itself. */
+typedef struct cronpp_chunk {
+  char *data;
+  size_t size;
+} cronpp_chunk;
+
+static inline int cronpp_chunk_writer(lua_State *L, const void *p, size_t size, void *ud) {
+  (void)L;
+  cronpp_chunk *chunk = (cronpp_chunk *)ud;
+  char *grown = (char *)realloc(chunk->data, chunk->size + size);
+  if (!grown) return 1;
+  memcpy(grown + chunk->size, p, size);
+  chunk->data = grown;
+  chunk->size += size;
+  return 0;
+}
+
+/* Dumps the function on top of the stack into `chunk` (free its data with free()). */
+static inline int cronpp_dump(lua_State *L, cronpp_chunk *chunk) {
+  return lua_dump(L, cronpp_chunk_writer, chunk, 0);
+}
+
+static inline int cronpp_loadbinary(lua_State *L, const char *code, size_t size, const char *name) {
+  return luaL_loadbufferx(L, code, size, name, "b");
+}
+
 /* Swift functions must not be unwound by lua_error's longjmp, so a Swift bridge returns -1
    with its message on the stack, and this C trampoline raises it. Upvalue 1 is the run's
    context, upvalue 2 the Swift function. */
 typedef int (*cronpp_swift_function)(lua_State *L);
 static inline int cronpp_trampoline(lua_State *L) {
   cronpp_swift_function f = (cronpp_swift_function)lua_touserdata(L, lua_upvalueindex(2));
+  cronpp_budget *b = cronpp_budget_of(L);
+  b->in_bridge++;
   int n = f(L);
+  b->in_bridge--;
+  if (b->memory_used > b->memory_limit && !b->exhausted) b->exhausted = 1;
+  if (b->exhausted) return luaL_error(L, "%s", cronpp_budget_message(b));
   if (n < 0) return lua_error(L);
   return n;
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The budgets of one run (DESIGN.md section 5); a task or `run --script` flag may change them.
 public struct LuaLimits: Sendable, Equatable {
   /// Wall-clock time in seconds; past it the run ends as a timeout.
@@ -22,10 +24,15 @@ public enum LuaRunStatus: String, Sendable, Equatable {
 /// A line the script logged (`print`, `warn`, `log.*`).
 public struct LuaLogLine: Sendable, Equatable {
   public enum Level: String, Sendable { case debug, info, warn, error }
+  public let at: Date
   public let level: Level
   public let message: String
   /// Structured fields as a JSON object, when the call passed a table.
   public let fields: String?
+
+  public init(at: Date = Date(), level: Level, message: String, fields: String? = nil) {
+    (self.at, self.level, self.message, self.fields) = (at, level, message, fields)
+  }
 }
 
 /// What a run produced: status, the returned value as JSON, the error with its traceback.

@@ -1,13 +1,27 @@
 import CLua
+import CLuaStrings
 import Foundation
 
 /// Builds the globals a script sees: the safe parts of the standard library and the
 /// bridges. What is not installed here does not exist for the script (DESIGN.md section 5).
+///
+/// Bridges written in Swift go into a hidden table, `__cronpp`, which one Lua prelude (the
+/// families' snippets joined) wraps into the public globals and then removes.
 enum Sandbox {
-  static func install(in L: OpaquePointer, context: UnsafeMutableRawPointer) {
+  /// A family of bridges: Swift functions for the hidden table and the Lua that wraps them.
+  protocol Family {
+    static func register(in L: OpaquePointer, _ register: (String, cronpp_swift_function) -> Void, context: RunContext)
+    /// Lua run with `raw` bound to the hidden table.
+    static var lua: String { get }
+  }
+
+  static let families: [any Family.Type] = [Bridges.self, StateBridge.self, DataBridge.self, HTTPGlue.self, ExecGlue.self, ModuleBridge.self]
+
+  /// Returns why the sandbox could not be built (a bug, or memory exhausted), or `nil`.
+  static func install(in L: OpaquePointer, context: RunContext) -> String? {
     cronpp_openlib(L, "_G", luaopen_base)
     cronpp_openlib(L, "table", luaopen_table)
-    cronpp_openlib(L, "string", luaopen_string)
+    cronpp_openlib(L, "string", cronpp_luaopen_string)
     cronpp_openlib(L, "math", luaopen_math)
     cronpp_openlib(L, "utf8", luaopen_utf8)
     cronpp_openlib(L, "coroutine", luaopen_coroutine)
@@ -19,69 +33,45 @@ enum Sandbox {
     setGlobal(L, "pcall", cronpp_pcall)
     setGlobal(L, "xpcall", cronpp_xpcall)
 
-    // Bridges written in Swift reach Lua through the C trampoline (errors never unwind Swift).
-    lua_createtable(L, 0, 2)
-    cronpp_push_bridge(L, context, Bridges.jsonEncode)
-    lua_setfield(L, -2, "encode")
-    cronpp_push_bridge(L, context, Bridges.jsonDecode)
-    lua_setfield(L, -2, "decode")
-    lua_setglobal(L, "json")
-    lua_createtable(L, 0, 1)
-    cronpp_push_bridge(L, context, Bridges.timeNow)
-    lua_setfield(L, -2, "now")
-    lua_setglobal(L, "time")
-    cronpp_push_bridge(L, context, Bridges.emit)
-    lua_setglobal(L, "__cronpp_emit")
-    run(L, prelude, name: "=sandbox")
-  }
-
-  /// The parts written in Lua: text-only `load`, and `print`, `warn` and `log.*`, which
-  /// turn their arguments into text in Lua (so a failing `__tostring` fails in Lua) and hand
-  /// plain strings to the Swift side.
-  private static let prelude = """
-    local rawload, type, select, error, tostring, concat = load, type, select, error, tostring, table.concat
-    local emit, encode = __cronpp_emit, json.encode
-    __cronpp_emit = nil
-    -- Lua runs __gc with hooks off, so no budget could stop a finalizer: there are none.
-    local rawsetmetatable, rawget = setmetatable, rawget
-    setmetatable = function(t, mt)
-      if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
-        error("setmetatable: __gc finalizers are not allowed in the sandbox", 2)
-      end
-      return rawsetmetatable(t, mt)
-    end
-    load = function(chunk, name, mode, ...)
-      if type(chunk) ~= "string" then error("load: only text chunks are allowed here", 2) end
-      if select("#", ...) > 0 then return rawload(chunk, name, "t", (...)) end
-      return rawload(chunk, name, "t")
-    end
-    local function text(...)
-      local parts = {}
-      for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
-      return concat(parts, "\t")
-    end
-    print = function(...) emit("info", text(...)) end
-    warn = function(...)
-      local message = concat({...})
-      if message:sub(1, 1) ~= "@" then emit("warn", message) end
-    end
-    local function logger(level)
-      return function(message, fields)
-        if fields ~= nil and type(fields) ~= "table" then error("log." .. level .. ": fields must be a table", 2) end
-        emit(level, tostring(message), fields ~= nil and encode(fields) or nil)
-      end
-    end
-    log = { debug = logger("debug"), info = logger("info"), warn = logger("warn"), error = logger("error") }
-    """
-
-  private static func run(_ L: OpaquePointer, _ code: String, name: String) {
-    let bytes = Array(code.utf8)
-    bytes.withUnsafeBufferPointer { buffer in
-      buffer.baseAddress?.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
-        if cronpp_loadtext(L, base, buffer.count, name) == LUA_OK { _ = cronpp_lua_pcall(L, 0, 0, 0) } else { cronpp_lua_pop(L, 1) }
-      }
+    let pointer = Unmanaged.passUnretained(context).toOpaque()
+    lua_createtable(L, 0, 32)
+    for family in families {
+      family.register(in: L, { name, function in
+        cronpp_push_bridge(L, pointer, function)
+        lua_setfield(L, -2, name)
+      }, context: context)
     }
+    lua_setglobal(L, "__cronpp")
+    let loaded: Int32
+    switch prelude {
+    case .success(let bytecode):
+      loaded = bytecode.withUnsafeBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) { cronpp_loadbinary(L, $0.baseAddress, $0.count, "@sandbox") }
+      }
+    case .failure(let problem):
+      return problem.message
+    }
+    guard loaded == LUA_OK, cronpp_lua_pcall(L, 0, 0, 0) == LUA_OK else {
+      defer { cronpp_lua_pop(L, 1) }
+      return LuaRuntime.string(at: -1, in: L) ?? "error"
+    }
+    return nil
   }
+
+  /// The families' Lua as one chunk, each in its own block, compiled once per process.
+  private static let prelude: Result<[UInt8], BridgeError> = {
+    let blocks = families.map { "do\n\($0.lua)\nend" }.joined(separator: "\n")
+    let source = "local raw = __cronpp\n__cronpp = nil\n" + blocks
+    guard let L = luaL_newstate() else { return .failure(BridgeError("out of memory")) }
+    defer { lua_close(L) }
+    guard LuaRuntime.load(source, chunkName: "sandbox", in: L) == LUA_OK else {
+      return .failure(BridgeError(LuaRuntime.string(at: -1, in: L) ?? "the prelude does not compile"))
+    }
+    var chunk = cronpp_chunk(data: nil, size: 0)
+    defer { free(chunk.data) }
+    guard cronpp_dump(L, &chunk) == 0, let data = chunk.data else { return .failure(BridgeError("cannot dump the prelude")) }
+    return .success(Array(UnsafeRawBufferPointer(start: data, count: chunk.size).bindMemory(to: UInt8.self)))
+  }()
 
   private static func setGlobal(_ L: OpaquePointer, _ name: String, _ function: lua_CFunction?) {
     if let function { lua_pushcclosure(L, function, 0) } else { lua_pushnil(L) }

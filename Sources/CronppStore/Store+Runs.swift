@@ -48,6 +48,33 @@ extension Store {
     }
   }
 
+  /// Records a run as `running` before it starts, so the script can see its id and a crash
+  /// leaves a trace that `serve` can mark abandoned.
+  public func start(_ run: RunRecord) throws(StoreError) -> RunRecord {
+    var run = run
+    run.status = .running
+    run.finishedAt = nil
+    run.duration = nil
+    return try write { db in
+      try run.insert(db)
+      return run
+    }
+  }
+
+  /// Completes a run recorded by `start`: its outcome, log lines and the task's counters,
+  /// in one transaction.
+  public func finish(_ run: RunRecord, lines: [(at: Date, level: LogLevel, message: String, fields: String?)]) throws(StoreError) {
+    guard let runId = run.id else { return }
+    try write { db in
+      try run.update(db)
+      try RunLogLine.filter(Column("run_id") == runId).deleteAll(db)
+      for (seq, line) in lines.enumerated() {
+        try RunLogLine(runId: runId, seq: seq, at: line.at, level: line.level, message: line.message, fields: line.fields).insert(db)
+      }
+      try Self.count(run, in: db)
+    }
+  }
+
   /// Folds a finished run into its task's counters.
   static func count(_ run: RunRecord, in db: Database) throws {
     guard var task = try TaskRecord.fetchOne(db, key: run.taskId), run.status != .running else { return }

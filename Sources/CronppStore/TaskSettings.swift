@@ -35,6 +35,8 @@ public struct TaskSettings: Sendable, Equatable {
   /// A JSON object.
   public var config: String?
   public var tags: [String]?
+  /// Grants as written (`db`, `db:write`, `http:HOST`, `env:NAME`, `exec`); `[]` clears them.
+  public var capabilities: [String]?
   public var enabled: Bool?
 
   public init() {}
@@ -86,6 +88,7 @@ public struct TaskSettings: Sendable, Equatable {
       }
       changed.tags = Array(Set(tags)).sorted()
     }
+    if let capabilities { changed.capabilities = Array(Set(try capabilities.map(TaskFile.normalizedGrant))).sorted() }
     if let enabled { changed.enabled = enabled }
     task = changed
   }

@@ -23,6 +23,7 @@ struct Cronpp: ParsableCommand {
       LsCommand.self, ShowCommand.self, LogsCommand.self, PruneCommand.self,
       ImportCrontabCommand.self,
       ApplyCommand.self,
+      RunCommand.self,
     ]
   )
 

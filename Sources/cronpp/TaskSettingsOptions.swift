@@ -1,4 +1,5 @@
 import ArgumentParser
+import CronppLua
 import CronppStore
 import Foundation
 
@@ -43,6 +44,9 @@ struct TaskSettingsOptions: ParsableArguments {
   @Option(name: .customLong("tag"), help: ArgumentHelp("A tag for ls --tag; repeat for several (replaces the task's tags).", valueName: "tag"))
   var tags: [String] = []
 
+  @Option(name: .customLong("allow"), help: ArgumentHelp("A grant: db, db:write, http:HOST, env:NAME or exec; repeat for several (replaces the task's grants; '' clears them).", valueName: "grant"))
+  var grants: [String] = []
+
   func validate() throws {
     if file != nil && lua != nil { throw ValidationError("--file and --lua both give the body; pass one") }
   }
@@ -63,6 +67,9 @@ struct TaskSettingsOptions: ParsableArguments {
       settings.body = lua
       settings.sourcePath = ""
     }
+    if let body = settings.body, let problem = LuaRuntime.syntaxError(in: body, chunkName: file ?? "--lua") {
+      throw CommandFailure.usage(problem, hint: "the body must be Lua 5.4 that compiles (see cronpp-lua(7))")
+    }
     settings.description = description
     settings.timeZone = zone
     settings.timeout = timeout
@@ -73,6 +80,7 @@ struct TaskSettingsOptions: ParsableArguments {
     settings.autoDisableAfter = autoDisable
     settings.config = config
     settings.tags = tags.isEmpty ? nil : tags
+    settings.capabilities = grants.isEmpty ? nil : grants.filter { !$0.isEmpty }
     return settings
   }
 }

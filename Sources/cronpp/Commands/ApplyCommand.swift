@@ -1,4 +1,5 @@
 import ArgumentParser
+import CronppLua
 import CronppStore
 import Foundation
 
@@ -28,6 +29,11 @@ struct ApplyCommand: ParsableCommand {
       folder = try TaskFolder(loading: directory)
     } catch {
       throw CommandFailure.taskFile(error)
+    }
+    for entry in folder.entries {
+      if let problem = LuaRuntime.syntaxError(in: entry.file.settings.body ?? "", chunkName: entry.file.path) {
+        throw CommandFailure.usage(problem, hint: "fix the file; nothing was applied")
+      }
     }
     let orphans: OrphanPolicy = prune ? .remove : .keep
     let plan: ApplyPlan
