@@ -271,10 +271,19 @@ extension Crontab {
     }
   }
 
-  /// The Lua body of an imported task: `command` run through /bin/sh by the `exec` bridge.
-  /// `nil` for a command with a carriage return, which a Lua long string cannot carry.
+  /// The Lua body of an imported task: `command` run through /bin/sh by the `exec` bridge
+  /// with the variables the crontab set, its output logged, and a nonzero exit status
+  /// failing the run, as cron would mail it. `nil` for a command with a carriage return,
+  /// which a Lua long string cannot carry.
   public static func luaBody(running command: String) -> String? {
-    luaLongString(command).map { #"return exec({"/bin/sh", "-c", \#($0)})"# }
+    luaLongString(command).map { literal in
+      """
+      local r = exec({"/bin/sh", "-c", \(literal)}, {env = task.config.env})
+      if r.stdout ~= "" then print(r.stdout) end
+      if r.stderr ~= "" then warn(r.stderr) end
+      if r.code ~= 0 then error("exit status " .. r.code, 0) end
+      """
+    }
   }
 
   /// `text` as a Lua long-bracket literal that reads back as exactly `text`, byte for byte.

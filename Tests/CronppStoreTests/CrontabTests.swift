@@ -262,7 +262,12 @@ extension CrontabTests {
 
     @Test("the body runs the command through /bin/sh")
     func body() {
-      #expect(Crontab.luaBody(running: "backup-db --full") == #"return exec({"/bin/sh", "-c", [[backup-db --full]]})"#)
+      #expect(Crontab.luaBody(running: "backup-db --full") == """
+        local r = exec({"/bin/sh", "-c", [[backup-db --full]]}, {env = task.config.env})
+        if r.stdout ~= "" then print(r.stdout) end
+        if r.stderr ~= "" then warn(r.stderr) end
+        if r.code ~= 0 then error("exit status " .. r.code, 0) end
+        """)
       #expect(Crontab.luaBody(running: "a\rb") == nil)
     }
 
@@ -308,7 +313,8 @@ extension CrontabTests {
       let body = try #require(Crontab.luaBody(running: command))
       let process = Process()
       process.executableURL = lua
-      process.arguments = ["-e", "function exec(argv) io.write(argv[1], '|', argv[2], '|', argv[3], '|', #argv) end", "-e", body]
+      let fake = "task = {config = {}} function exec(argv) io.write(argv[1], '|', argv[2], '|', argv[3], '|', #argv) return {code = 0, stdout = '', stderr = ''} end"
+      process.arguments = ["-e", fake, "-e", body]
       let pipe = Pipe()
       process.standardOutput = pipe
       try process.run()
@@ -357,7 +363,7 @@ extension CrontabTests {
       #expect(tasks.map(\.name) == ["backup-db", "backup-db-2"])
       #expect(tasks[0].schedule == "30 2 * * *")
       #expect(tasks[0].timeZone == "Europe/Berlin")
-      #expect(tasks[0].body == #"return exec({"/bin/sh", "-c", [[/usr/local/bin/backup-db --full]]})"#)
+      #expect(tasks[0].body == Crontab.luaBody(running: "/usr/local/bin/backup-db --full"))
       #expect(tasks[0].capabilities == ["exec"])
       #expect(tasks[0].tags == ["imported"])
       #expect(tasks[0].description == "imported from alice.crontab:3")

@@ -82,7 +82,7 @@ struct ImportCrontabCommandTests {
     let backup = try store.task(named: "backup-db")
     #expect(backup.schedule == "30 2 * * *")
     #expect(backup.timeZone == nil)
-    #expect(backup.body == #"return exec({"/bin/sh", "-c", [[/usr/local/bin/backup-db --full > /var/log/backup-db.log 2>&1]]})"#)
+    #expect(backup.body == Crontab.luaBody(running: "/usr/local/bin/backup-db --full > /var/log/backup-db.log 2>&1"))
     #expect(backup.capabilities == ["exec"])
     #expect(backup.tags == ["imported"])
     #expect(backup.enabled)
