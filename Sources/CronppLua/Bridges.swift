@@ -125,7 +125,9 @@ enum Bridges: Sandbox.Family {
   }
 
   static func rfc3339(_ date: Date, in zone: TimeZone) -> String {
-    let style = Date.ISO8601FormatStyle(includingFractionalSeconds: date.timeIntervalSince1970.rounded(.down) != date.timeIntervalSince1970, timeZone: zone)
+    let style = Date.ISO8601FormatStyle(
+      timeSeparator: .colon, timeZoneSeparator: .colon,
+      includingFractionalSeconds: date.timeIntervalSince1970.rounded(.down) != date.timeIntervalSince1970, timeZone: zone)
     return date.formatted(style)
   }
 
