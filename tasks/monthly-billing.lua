@@ -7,28 +7,38 @@
 --- @backoff 5m,30m
 --- @overlap skip
 --- @missed once
---- @config {"currency": "EUR"}
+--- @config {"currency": "EUR", "due_days": 14}
 --- @tag billing
 --- @allow db:write
 -- Replaces the 1st-of-the-month billing cron job. The invoice period is the calendar month
--- before this run (in UTC); the unique (account_id, period) index makes a retry or a
--- catch-up run insert nothing twice.
+-- (in UTC) before the fire this run is for: a catch-up run started days late still bills
+-- the month it was meant to. The unique (account_id, period) index makes a retry or a
+-- second run insert nothing twice.
+local DAY = 86400
+local as_of = math.floor(run.scheduled_at or time.now())
 local now = math.floor(time.now())
-local today = os.date("!*t", now)
-local year, month = today.year, today.month - 1
-if month == 0 then
-  year, month = year - 1, 12
+
+-- The start of the UTC month that holds `t`, and that month as "YYYY-MM".
+local function month_of(t)
+  local d = os.date("!*t", t)
+  return t - ((d.day - 1) * DAY + d.hour * 3600 + d.min * 60 + d.sec), string.format("%04d-%02d", d.year, d.month)
 end
-local period = string.format("%04d-%02d", year, month)
+
+local period_end = month_of(as_of)
+local period_start, period = month_of(period_end - 1)
 local currency = task.config.currency or "EUR"
+local due_at = now + (task.config.due_days or 14) * DAY
 
 local n = db.exec([[
-  INSERT INTO invoices (account_id, period, currency, amount_cents, created_at)
-  SELECT account_id, ?, ?, SUM(amount_cents), ?
-  FROM usage_records
-  WHERE period = ?
+  INSERT INTO invoices (account_id, period, currency, amount_cents, created_at, due_at)
+  SELECT account_id, ?, ?, SUM(amount_cents), ?, ?
+  FROM usage
+  WHERE recorded_at >= ? AND recorded_at < ?
   GROUP BY account_id
+  HAVING SUM(amount_cents) > 0
   ON CONFLICT (account_id, period) DO NOTHING
-]], period, currency, now, period)
-log.info("invoiced accounts", { period = period, invoices = n })
-return { period = period, invoices = n }
+]], period, currency, now, due_at, period_start, period_end)
+
+local total = db.query("SELECT COUNT(*) AS invoices, COALESCE(SUM(amount_cents), 0) AS cents FROM invoices WHERE period = ?", period)[1]
+log.info("invoiced accounts", { period = period, created = n, invoices = total.invoices, total_cents = total.cents })
+return { period = period, created = n, invoices = total.invoices, total_cents = total.cents }

@@ -172,7 +172,7 @@ struct ApplyCommandTests {
       .appendingPathComponent("tasks").path
     let result = try w.cronpp(["apply", examples, "--json"])
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stdout == #"{"applied":true,"create":["cleanup-expired-tokens","mark-users-offline","monthly-billing"],"remove":[],"unchanged":[],"update":[]}"# + "\n")
+    #expect(result.stdout == #"{"applied":true,"create":["call-webhook","cleanup-expired-tokens","mark-users-offline","monthly-billing","old-activity-archiver","payment-reminders"],"remove":[],"unchanged":[],"update":[]}"# + "\n")
   }
 
   @Test("edit refuses a task that apply manages")
