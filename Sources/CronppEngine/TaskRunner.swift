@@ -6,6 +6,8 @@ import Foundation
 /// database, the process environment, HTTP and child processes.
 public struct RunHost: Sendable {
   public var store: Store?
+  /// The cronpp database's path even when it is not open, so `db` can refuse to reach it.
+  public var storePath: String?
   /// The database `db` reaches (`--data-db`, `CRONPP_DATA_DB`); `nil` means none.
   public var dataPath: String?
   public var environment: [String: String]
@@ -13,10 +15,10 @@ public struct RunHost: Sendable {
   public var exec: (any ProcessRunner)?
 
   public init(
-    store: Store?, dataPath: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+    store: Store?, storePath: String? = nil, dataPath: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
     http: (any HTTPBridge)? = nil, exec: (any ProcessRunner)? = nil
   ) {
-    (self.store, self.dataPath, self.environment, self.http, self.exec) = (store, dataPath, environment, http, exec)
+    (self.store, self.storePath, self.dataPath, self.environment, self.http, self.exec) = (store, storePath ?? store?.path, dataPath, environment, http, exec)
   }
 }
 
@@ -79,7 +81,7 @@ public struct TaskRunner: Sendable {
   }
 
   private func services(for task: TaskRecord?, onLine: (@Sendable (LuaLogLine) -> Void)?) -> LuaServices {
-    let (dataPath, storePath) = (host.dataPath, host.store?.path)
+    let (dataPath, storePath) = (host.dataPath, host.storePath)
     var openData: (@Sendable (Bool) throws(BridgeError) -> any DataSource)?
     if let dataPath {
       openData = { (write: Bool) throws(BridgeError) -> any DataSource in

@@ -69,6 +69,16 @@ struct RunCommandTests {
     #expect(!FileManager.default.fileExists(atPath: database))
   }
 
+  @Test("an unrecorded script cannot use the cronpp database as its data database")
+  func storeIsNotData() throws {
+    _ = try cronpp(["add", "a", "--schedule", "@daily", "--lua", "return 1"])
+    let script = try write("sneaky.lua", "return db.exec('DELETE FROM task')")
+    let output = try cronpp(["run", "--script", script, "--data-db", database, "--allow", "db:write"])
+    #expect(output.status == 1)
+    #expect(output.stderr.contains("cannot be the cronpp store"), "\(output.stderr)")
+    #expect(try Store(path: database).tasks().count == 1)
+  }
+
   @Test("run --script --timeout and --memory-limit set the budgets")
   func budgets() throws {
     let loop = try write("loop.lua", "while true do end")

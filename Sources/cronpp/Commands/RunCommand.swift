@@ -49,7 +49,8 @@ struct RunCommand: ParsableCommand {
     } catch {
       throw CommandFailure.wrap(error)
     }
-    let runner = TaskRunner(host: RunHost(store: prepared.store, dataPath: data.resolvedPath, http: nil, exec: nil))
+    let host = RunHost(store: prepared.store, storePath: store.resolvedPath, dataPath: data.resolvedPath, http: nil, exec: nil)
+    let runner = TaskRunner(host: host)
     var onLine: (@Sendable (LuaLogLine) -> Void)?
     if format == .table { onLine = { line in Self.print(line) } }
     let finished: TaskRun
