@@ -120,9 +120,26 @@ static inline int cronpp_pcall(lua_State *L) {
   return cronpp_finish_pcall(L, status, 0);
 }
 
+/* Lua calls a message handler before unwinding, so for an error raised by the budget hook
+   the handler would run inside the hook, where hooks are off and nothing could stop it.
+   The script's handler is therefore wrapped: once a budget is spent it is not called. */
+static inline int cronpp_guarded_handler(lua_State *L) {
+  if (cronpp_budget_of(L)->exhausted) {
+    lua_settop(L, 1);
+    return 1;
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
 static inline int cronpp_xpcall(lua_State *L) {
   int n = lua_gettop(L);
   luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 2);
+  lua_pushcclosure(L, cronpp_guarded_handler, 1);
+  lua_replace(L, 2);
   lua_pushboolean(L, 1);
   lua_pushvalue(L, 1);
   lua_rotate(L, 3, 2);

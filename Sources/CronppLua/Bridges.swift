@@ -87,15 +87,13 @@ enum Bridges: Sandbox.Family {
 
   /// Pushes the decoded JSON `text`, or returns the raised error.
   static func decode(_ text: String, into L: OpaquePointer, bridge: String) -> Int32 {
-    do {
-      let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    do throws(JSONBridge.Failure) {
+      let value = try JSONBridge.decode(text)
       guard lua_checkstack(L, 200) != 0 else { return fail(L, "\(bridge): too deeply nested") }
       try JSONBridge.push(value, into: L, depth: 0)
       return 1
-    } catch let error as JSONBridge.Failure {
-      return fail(L, "\(bridge): \(error.message)")
     } catch {
-      return fail(L, "\(bridge): not valid JSON")
+      return fail(L, "\(bridge): \(error.message)")
     }
   }
 

@@ -18,10 +18,12 @@ public enum LuaRuntime {
         guard let state = cronpp_newstate(budget) else {
           return LuaRunOutcome(status: .failed, result: nil, error: "memory limit exceeded", traceback: nil, lines: [])
         }
+        let watchdog = Watchdog(state: state, after: limits.wallTime)
         var outcome = execute(task, in: state, context: context)
         // Closing runs pending `__close` handlers under what is left of the budget, at most
         // 100 ms. (`__gc` finalizers cannot exist: the sandbox refuses them.)
         budget.pointee.deadline = min(budget.pointee.deadline, cronpp_monotonic() + 0.1)
+        watchdog.disarm()
         lua_close(state)
         context.data?.close()
         outcome.lines = context.capture.lines
@@ -65,6 +67,9 @@ public enum LuaRuntime {
       failure.traceback = split.count > 1 ? tidy("stack traceback:" + split.dropFirst().joined(separator: "\nstack traceback:")) : nil
       return classify(failure, budget: budget)
     }
+    // A spent budget caught by coroutine.resume can leave the main thread a few
+    // instructions to return before its own hook fires: the run still failed.
+    guard budget.pointee.exhausted == 0 else { return classify(failure, budget: budget) }
     do throws(JSONBridge.Failure) {
       let result = lua_type(L, -1) == LUA_TNIL ? nil : try JSONBridge.encode(L, index: lua_gettop(L))
       if let result, result.utf8.count > 1 << 20 {

@@ -20,7 +20,7 @@ enum Sandbox {
   /// Returns why the sandbox could not be built (a bug, or memory exhausted), or `nil`.
   static func install(in L: OpaquePointer, context: RunContext) -> String? {
     cronpp_openlib(L, "_G", luaopen_base)
-    cronpp_openlib(L, "table", luaopen_table)
+    cronpp_openlib(L, "table", cronpp_luaopen_table)
     cronpp_openlib(L, "string", cronpp_luaopen_string)
     cronpp_openlib(L, "math", luaopen_math)
     cronpp_openlib(L, "utf8", luaopen_utf8)

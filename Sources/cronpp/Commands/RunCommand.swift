@@ -49,7 +49,7 @@ struct RunCommand: ParsableCommand {
     } catch {
       throw CommandFailure.wrap(error)
     }
-    let host = RunHost(store: prepared.store, storePath: store.resolvedPath, dataPath: data.resolvedPath, http: nil, exec: nil)
+    let host = RunHost(store: prepared.store, storePath: store.resolvedPath, dataPath: data.resolvedPath, http: HTTPClientBridge(), exec: SubprocessRunner())
     let runner = TaskRunner(host: host)
     var onLine: (@Sendable (LuaLogLine) -> Void)?
     if format == .table { onLine = { line in Self.print(line) } }
