@@ -95,9 +95,10 @@ final class Receiver {
     self.port = port
   }
 
+  /// SIGKILL: the test runner's children may inherit SIGTERM as ignored.
   func stop() {
     guard process.isRunning else { return }
-    process.terminate()
+    kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
   }
 }
