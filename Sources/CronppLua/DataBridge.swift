@@ -149,7 +149,7 @@ enum DataBridge: Sandbox.Family {
     case .integer(let i): lua_pushinteger(L, i)
     case .real(let d): lua_pushnumber(L, d)
     case .text(let s): lua_pushlstring(L, s, s.utf8.count)
-    case .blob(let b): b.withUnsafeBufferPointer { lua_pushlstring(L, $0.baseAddress, $0.count) }
+    case .blob(let b): _ = b.withUnsafeBufferPointer { lua_pushlstring(L, $0.baseAddress, $0.count) }
     }
   }
 }

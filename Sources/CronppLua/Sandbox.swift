@@ -9,7 +9,7 @@ import Foundation
 /// families' snippets joined) wraps into the public globals and then removes.
 enum Sandbox {
   /// A family of bridges: Swift functions for the hidden table and the Lua that wraps them.
-  protocol Family {
+  protocol Family: Sendable {
     static func register(in L: OpaquePointer, _ register: (String, cronpp_swift_function) -> Void, context: RunContext)
     /// Lua run with `raw` bound to the hidden table.
     static var lua: String { get }
