@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Lua runtime overhead: what one sandboxed run of a trivial task (`return 1`) costs.
 
-    python3 scripts/bench_lua.py [--runs N] [--repeats N] [--no-build]
+    python3 scripts/bench_lua.py [--runs N] [--repeats N] [--no-build] [--process]
 
-Builds the release products `cronpp-lua-bench` and `cronpp` into .build-bench, then in one run:
+Builds the release product `cronpp-lua-bench` (and with --process `cronpp`) into .build-bench,
+then in one run:
   - cronpp-lua-bench: `LuaRuntime.run("return 1")` --runs times (default 20,000), best of
     --repeats (default 5): a fresh state, the sandbox and its budgets, the bridges' prelude,
     the result as JSON, the state closed. Beside it, in the same process, a bare Lua state
     (luaL_newstate, luaL_openlibs, load, call, lua_close) as the in-process peer;
   - for scale, whole processes timed with hyperfine (-N, 10 warm-ups, 100 runs): the `lua5.4`
-    interpreter running `return 1`, and `cronpp run --script` on the same one-line file.
+    interpreter running `return 1`, and with --process `cronpp run --script` on the same file.
 Prints a Markdown table with the target (< 100 microseconds per trivial run in process).
 A measurement, not a test: exit status 0 either way.
 """
@@ -29,8 +30,8 @@ SCRATCH = ".build-bench"
 TARGET_US = 100.0
 
 
-def build() -> str:
-    for product in ("cronpp-lua-bench", "cronpp"):
+def build(process: bool) -> str:
+    for product in ("cronpp-lua-bench", "cronpp") if process else ("cronpp-lua-bench",):
         subprocess.run(["swift", "build", "-c", "release", "--product", product, "--scratch-path", SCRATCH], cwd=ROOT, check=True)
     return subprocess.run(
         ["swift", "build", "-c", "release", "--scratch-path", SCRATCH, "--show-bin-path"],
@@ -50,9 +51,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--process", action="store_true", help="also time `cronpp run --script` as a whole process")
     options = parser.parse_args()
 
-    bin_path = os.path.join(ROOT, SCRATCH, "release") if options.no_build else build()
+    bin_path = os.path.join(ROOT, SCRATCH, "release") if options.no_build else build(options.process)
     line = subprocess.run([os.path.join(bin_path, "cronpp-lua-bench"), "--runs", str(options.runs), "--repeats", str(options.repeats)],
                           check=True, capture_output=True, text=True).stdout
     inprocess = json.loads(line)
@@ -65,8 +67,9 @@ def main() -> None:
         if shutil.which("hyperfine"):
             if shutil.which("lua5.4"):
                 processes["lua5.4 trivial.lua (process)"] = hyperfine(["lua5.4", script])
-            processes["cronpp run --script trivial.lua (process)"] = hyperfine(
-                [os.path.join(bin_path, "cronpp"), "run", "--script", script, "--json"])
+            if options.process:
+                processes["cronpp run --script trivial.lua (process)"] = hyperfine(
+                    [os.path.join(bin_path, "cronpp"), "run", "--script", script, "--json"])
 
     load = os.getloadavg()
     print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")

@@ -67,7 +67,7 @@ public struct SubprocessRunner: ProcessRunner {
     if !ended { group.send(SIGKILL) }
     task.cancel()
     // Bounded: a child stuck in the kernel is left to swift-subprocess to reap later.
-    if !ended { _ = wait.wait(timeout: 2) }
+    if !ended { _ = wait.wait(timeout: terminationGrace) }
     group.send(SIGKILL)
   }
 

@@ -16,6 +16,8 @@ enum Bridges: Sandbox.Family {
     register("sleep", sleep)
   }
 
+  static let globals = ["json", "time", "sleep", "log", "print", "warn", "load", "setmetatable"]
+
   static let lua = """
     local rawload, type, select, error, tostring, concat = load, type, select, error, tostring, table.concat
     local emit, encode = raw.emit, raw.json_encode

@@ -15,6 +15,8 @@ enum DataBridge: Sandbox.Family {
     register("db_rollback", rollback)
   }
 
+  static let globals = ["db"]
+
   static let lua = """
     local query, execute, begin, commit, rollback = raw.db_query, raw.db_exec, raw.db_begin, raw.db_commit, raw.db_rollback
     local select, error, pcall, pack, unpack = select, error, pcall, table.pack, table.unpack

@@ -28,6 +28,8 @@ enum ExecGlue: Sandbox.Family {
 
   /// Arguments and options are checked in Lua, where a bad value can simply raise; Swift
   /// gets an array of strings and a flat `NAME, value` list.
+  static let globals = ["exec"]
+
   static let lua = """
     local run = raw.exec
     if run ~= nil then

@@ -52,6 +52,8 @@ enum HTTPGlue: Sandbox.Family {
 
   /// Options are read in Lua, where a bad value can simply raise; Swift gets plain strings,
   /// numbers and a flat header list, so no metamethod runs inside a Swift frame.
+  static let globals = ["http"]
+
   static let lua = """
     local request, encode, decode = raw.http_request, raw.json_encode, raw.json_decode
     local type, error, pairs, pcall, tostring = type, error, pairs, pcall, tostring

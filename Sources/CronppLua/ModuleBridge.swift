@@ -8,6 +8,8 @@ enum ModuleBridge: Sandbox.Family {
     register("module_source", moduleSource)
   }
 
+  static let globals = ["require"]
+
   static let lua = """
     local source, rawload, type, error = raw.module_source, load, type, error
     local loaded, loading = {}, {}

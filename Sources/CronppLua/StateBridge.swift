@@ -12,6 +12,8 @@ enum StateBridge: Sandbox.Family {
     register("env_get", envGet)
   }
 
+  static let globals = ["task", "run", "kv", "env"]
+
   static let lua = """
     task = {}
     task.name, task.config = raw.task_info()
