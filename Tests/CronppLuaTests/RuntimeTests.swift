@@ -87,4 +87,13 @@ struct RuntimeTests {
   func invalidUTF8() {
     #expect(run(#"return "a\xffb""#).result == "\"a\u{FFFD}b\"")
   }
+
+  @Test("bridges load on first use, and a script's own _G metatable keeps every one of them")
+  func lazyGlobals() {
+    #expect(run("return {rawget(_G, 'db') == nil, type(db), rawget(_G, 'db') ~= nil, type(http.get), type(kv.get), type(task.config)}").result
+      == #"[true,"table",true,"function","function","table"]"#)
+    let strict = run(
+      "setmetatable(_G, {__newindex = function(_, k) error('undeclared ' .. k, 2) end}) return {type(db), type(require), type(env.get), exec == nil}")
+    #expect(strict.result == #"["table","function","function",true]"#, "\(strict.error ?? "")")
+  }
 }
