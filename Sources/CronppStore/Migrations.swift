@@ -92,6 +92,11 @@ enum Migrations {
         CREATE INDEX audit_by_task ON audit(task_name, at);
         """)
     }
+    // serve reads the next due fire of every enabled task; an index keeps that one seek
+    // with 100,000 tasks.
+    migrator.registerMigration("v2-due-index") { db in
+      try db.execute(sql: "CREATE INDEX task_due ON task(next_run_at) WHERE enabled = 1 AND next_run_at IS NOT NULL")
+    }
     return migrator
   }
 }

@@ -107,7 +107,7 @@ extension Store {
   }
 
   /// The next fire strictly after `now`, for enabled tasks with a calendar schedule.
-  static func nextRun(of task: TaskRecord, after now: Date) -> Date? {
+  public static func nextRun(of task: TaskRecord, after now: Date) -> Date? {
     guard task.enabled, let schedule = try? Schedule(task.schedule, seed: task.name) else { return nil }
     let zone = task.timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone.current
     return schedule.nextFire(after: now, in: zone)

@@ -1,0 +1,41 @@
+import Foundation
+import GRDB
+
+/// Claiming fires (DESIGN.md section 6): several `serve` instances may share one database,
+/// and each fire must run exactly once. A fire is taken by one conditional UPDATE that
+/// moves the task's `next_run_at` from the fire being claimed to the one after it; only the
+/// instance whose UPDATE changed the row runs the fire. The same statement carries over to
+/// PostgreSQL unchanged.
+extension Store {
+  /// Enabled tasks whose next fire is at or before `now`, earliest first.
+  public func dueTasks(at now: Date, limit: Int = 1000) throws(StoreError) -> [TaskRecord] {
+    try read { db in
+      try TaskRecord.fetchAll(
+        db, sql: "SELECT * FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY next_run_at LIMIT ?",
+        arguments: [now.timeIntervalSince1970, limit])
+    }
+  }
+
+  /// The earliest next fire of any enabled task: when a scheduler with nothing due may
+  /// sleep until.
+  public func earliestFire() throws(StoreError) -> Date? {
+    try read { db in
+      try Double.fetchOne(db, sql: "SELECT MIN(next_run_at) FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL")
+        .map(Date.init(timeIntervalSince1970:))
+    }
+  }
+
+  /// Claims `task`'s fire at `fire` by moving its next fire to `next` (`nil` when the
+  /// schedule has no further fire). True for exactly one caller across every process on
+  /// the database; false when another claimed it first, or the task changed meanwhile
+  /// (disabled, rescheduled).
+  public func claim(_ task: TaskRecord, fire: Date, next: Date?) throws(StoreError) -> Bool {
+    guard let id = task.id else { return false }
+    return try write { db in
+      try db.execute(
+        sql: "UPDATE task SET next_run_at = ? WHERE id = ? AND enabled = 1 AND next_run_at = ?",
+        arguments: [next?.timeIntervalSince1970, id, fire.timeIntervalSince1970])
+      return db.changesCount == 1
+    }
+  }
+}
