@@ -42,7 +42,7 @@ let package = Package(
     .target(
       name: "CronppEngine",
       dependencies: [
-        "CronppLua", "CronppStore",
+        "CronppLua", "CronppStore", "CronppSchedule",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -84,7 +84,7 @@ let package = Package(
     .testTarget(
       name: "CronppEngineTests",
       dependencies: [
-        "CronppEngine", "CronppLua", "CronppStore",
+        "CronppEngine", "CronppLua", "CronppStore", "CronppSchedule",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
