@@ -6,6 +6,10 @@ import Testing
 /// ends with the expected status and error, promptly; nothing in the folder it aims at
 /// changes; no finalizer or handler it plants gets to log; and the next run in the same
 /// process is clean.
+///
+/// Serialized: the attacks are CPU bombs by design, and run in parallel they would hold
+/// every core for seconds, starving the timing-sensitive suites that run beside them.
+@Suite(.serialized)
 struct AttackTests {
   /// How an attack must end. Each budget case comes with limits under which that budget,
   /// and no other, is the one that trips, so the expected error does not depend on how
