@@ -90,11 +90,8 @@ enum ExecGlue: Sandbox.Family {
     }
     let directory = lua_type(L, 3) == LUA_TSTRING ? LuaRuntime.string(at: 3, in: L) : nil
     let remaining = context.remaining
-    var timeout = remaining
-    if lua_type(L, 4) == LUA_TNUMBER {
-      let given = lua_tonumberx(L, 4, nil)
-      guard given > 0, !given.isNaN else { return Bridges.fail(L, "exec: timeout must be a positive number of seconds") }
-      timeout = min(given, remaining)
+    guard let timeout = context.timeout(argument: 4, in: L, within: remaining) else {
+      return Bridges.fail(L, "exec: timeout must be a positive number of seconds")
     }
     guard let runner = context.services.exec else { return Bridges.fail(L, "exec: running programs is not available in this run") }
 

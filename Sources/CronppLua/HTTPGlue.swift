@@ -161,13 +161,8 @@ enum HTTPGlue: Sandbox.Family {
       headers.append((name: "content-type", value: "application/json"))
     }
     let remaining = context.remaining
-    var timeout = remaining
-    if lua_type(L, 7) == LUA_TNUMBER {
-      let given = lua_tonumberx(L, 7, nil)
-      guard given > 0, !given.isNaN else { return Bridges.fail(L, "\(name): timeout must be a positive number of seconds") }
-      timeout = min(given, remaining)
-    } else if lua_type(L, 7) > LUA_TNIL {
-      return Bridges.fail(L, "\(name): timeout must be a number of seconds")
+    guard let timeout = context.timeout(argument: 7, in: L, within: remaining) else {
+      return Bridges.fail(L, "\(name): timeout must be a positive number of seconds")
     }
     guard let bridge = context.services.http else { return Bridges.fail(L, "\(name): HTTP is not available in this run") }
 

@@ -25,6 +25,19 @@ final class RunContext {
   /// Wall time left before the run's deadline, in seconds.
   var remaining: TimeInterval { max(0, budget.pointee.deadline - cronpp_monotonic()) }
 
+  /// A call's own `timeout` argument at `index` in seconds, capped by `remaining` (the
+  /// run's time left, read once by the caller, which also compares against it), which is
+  /// also the default when the argument is nil; `nil` for anything but a positive number.
+  func timeout(argument index: Int32, in L: OpaquePointer, within remaining: TimeInterval) -> TimeInterval? {
+    switch lua_type(L, index) {
+    case LUA_TNONE, LUA_TNIL: return remaining
+    case LUA_TNUMBER:
+      let given = lua_tonumberx(L, index, nil)
+      return given > 0 ? min(given, remaining) : nil
+    default: return nil
+    }
+  }
+
   /// Marks the wall-clock budget spent, after a bridged call ran into the deadline; the
   /// hook then raises it on the next instruction, whatever the script catches.
   func expire() {

@@ -59,7 +59,7 @@ struct RunCommand: ParsableCommand {
     } catch {
       throw CommandFailure.store(error)
     }
-    try report(finished, task: prepared.lua.name, recorded: prepared.recordAs != nil)
+    try report(finished, task: prepared.lua.name)
   }
 
   /// A stored task with its own body, grants, config and timeout, recorded.
@@ -97,20 +97,19 @@ struct RunCommand: ParsableCommand {
     return (lua, recordAs, openStore)
   }
 
-  private func report(_ finished: TaskRun, task: String, recorded: Bool) throws {
+  private func report(_ finished: TaskRun, task: String) throws {
     let outcome = finished.outcome
+    let which = finished.record?.id.map { "run \($0) of \(task)" } ?? task
     switch format {
     case .json:
       try JSONOutput.print(ScriptRunJSON(finished, task: task), pretty: true)
     case .table:
-      let duration = HistoryRendering.duration(finished.duration)
-      let which = finished.record?.id.map { "run \($0) of \(task)" } ?? task
       if outcome.status == .success {
-        FileHandle.standardError.write(Data("cronpp: \(which): success in \(duration)\(outcome.result.map { ", result \($0)" } ?? "")\n".utf8))
+        let result = outcome.result.map { ", result \($0)" } ?? ""
+        FileHandle.standardError.write(Data("cronpp: \(which): success in \(HistoryRendering.duration(finished.duration))\(result)\n".utf8))
       }
     }
     guard outcome.status == .success else {
-      let which = finished.record?.id.map { "run \($0) of \(task)" } ?? task
       let detail = format == .table ? outcome.traceback : nil
       // A timeout's error already says "timeout: ...".
       let status = outcome.status == .timeout ? "" : "\(outcome.status.rawValue): "
