@@ -63,21 +63,35 @@ public struct TaskRunner: Sendable {
         RunRecord(taskId: taskId, trigger: trigger, attempt: attempt, scheduledAt: scheduledAt, startedAt: startedAt, status: .running, instanceId: instanceId))
     }
     let info = LuaRunInfo(id: record?.id, attempt: attempt, trigger: trigger.rawValue, scheduledAt: scheduledAt)
-    let services = services(for: task, onLine: onLine)
-    let outcome = LuaThread.run { LuaRuntime.run(lua, run: info, services: services) }
+    let outcome = LuaThread.run { [self] in execute(lua, as: task, info: info, onLine: onLine) }
     let finishedAt = Date()
-    if var finished = record, let store = host.store {
-      finished.finishedAt = finishedAt
-      finished.duration = finishedAt.timeIntervalSince(startedAt)
-      finished.status = RunStatus(outcome.status)
-      (finished.result, finished.error, finished.traceback) = (outcome.result, outcome.error, outcome.traceback)
-      let lines = outcome.lines.map { line -> (at: Date, level: LogLevel, message: String, fields: String?) in
-        (line.at, LogLevel(line.level), line.message, line.fields)
-      }
-      try store.finish(finished, lines: lines)
+    if let started = record, let store = host.store {
+      let finished = Self.completed(started, with: outcome, at: finishedAt)
+      try store.finish(finished, lines: Self.storedLines(outcome))
       record = finished
     }
     return TaskRun(outcome: outcome, record: record, startedAt: startedAt, finishedAt: finishedAt)
+  }
+
+  /// Runs `lua` on the calling thread, which must be one of ours with a large stack
+  /// (`LuaThread`, serve's workers); records nothing.
+  public func execute(_ lua: LuaTask, as task: TaskRecord?, info: LuaRunInfo, onLine: (@Sendable (LuaLogLine) -> Void)? = nil) -> LuaRunOutcome {
+    LuaRuntime.run(lua, run: info, services: services(for: task, onLine: onLine))
+  }
+
+  /// `run` finished at `finishedAt` with `outcome`.
+  public static func completed(_ run: RunRecord, with outcome: LuaRunOutcome, at finishedAt: Date) -> RunRecord {
+    var finished = run
+    finished.finishedAt = finishedAt
+    finished.duration = finishedAt.timeIntervalSince(run.startedAt)
+    finished.status = RunStatus(outcome.status)
+    (finished.result, finished.error, finished.traceback) = (outcome.result, outcome.error, outcome.traceback)
+    return finished
+  }
+
+  /// The outcome's log lines as the store keeps them.
+  public static func storedLines(_ outcome: LuaRunOutcome) -> [(at: Date, level: LogLevel, message: String, fields: String?)] {
+    outcome.lines.map { line in (line.at, LogLevel(line.level), line.message, line.fields) }
   }
 
   private func services(for task: TaskRecord?, onLine: (@Sendable (LuaLogLine) -> Void)?) -> LuaServices {

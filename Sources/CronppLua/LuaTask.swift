@@ -28,7 +28,7 @@ public struct LuaRunInfo: Sendable, Equatable {
   /// `nil` for an unrecorded `run --script`.
   public var id: Int64?
   public var attempt: Int
-  /// `schedule`, `manual`, `retry`, `catchup` or `reboot`.
+  /// `schedule`, `manual`, `retry`, `catchup`, `reboot` or `notify`.
   public var trigger: String
   public var scheduledAt: Date?
 

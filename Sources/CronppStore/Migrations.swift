@@ -97,6 +97,40 @@ enum Migrations {
     migrator.registerMigration("v2-due-index") { db in
       try db.execute(sql: "CREATE INDEX task_due ON task(next_run_at) WHERE enabled = 1 AND next_run_at IS NOT NULL")
     }
+    // serve: a failed run carries when its retry is due (claimed by clearing it), tasks
+    // name who hears of a failure, and notification runs get a trigger of their own. SQLite
+    // cannot change a CHECK constraint, so `run` is rebuilt (GRDB migrates with foreign
+    // keys off, so run_log keeps its rows).
+    migrator.registerMigration("v3-serve") { db in
+      try db.execute(sql: """
+        ALTER TABLE task ADD COLUMN on_failure TEXT;
+        CREATE TABLE run_v3 (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          task_id INTEGER NOT NULL REFERENCES task(id) ON DELETE CASCADE,
+          trigger TEXT NOT NULL CHECK (trigger IN ('schedule', 'manual', 'retry', 'catchup', 'reboot', 'notify')),
+          attempt INTEGER NOT NULL DEFAULT 1,
+          scheduled_at REAL,
+          started_at REAL NOT NULL,
+          finished_at REAL,
+          duration REAL,
+          status TEXT NOT NULL CHECK (status IN ('running', 'success', 'failed', 'timeout', 'skipped', 'abandoned')),
+          result TEXT,
+          error TEXT,
+          traceback TEXT,
+          instance_id TEXT,
+          retry_at REAL
+        );
+        INSERT INTO run_v3 (id, task_id, trigger, attempt, scheduled_at, started_at, finished_at, duration, status, result, error, traceback, instance_id)
+          SELECT id, task_id, trigger, attempt, scheduled_at, started_at, finished_at, duration, status, result, error, traceback, instance_id FROM run;
+        DROP TABLE run;
+        ALTER TABLE run_v3 RENAME TO run;
+        CREATE INDEX run_by_task ON run(task_id, started_at);
+        CREATE INDEX run_by_task_duration ON run(task_id, duration) WHERE duration IS NOT NULL;
+        CREATE INDEX run_by_start ON run(started_at);
+        CREATE INDEX run_retry_due ON run(retry_at) WHERE retry_at IS NOT NULL;
+        CREATE INDEX run_running ON run(task_id) WHERE status = 'running';
+        """)
+    }
     return migrator
   }
 }

@@ -12,6 +12,8 @@ public enum MissedRunPolicy: String, Codable, Sendable, CaseIterable, DatabaseVa
 
 public enum RunTrigger: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
   case schedule, manual, retry, catchup, reboot
+  /// A notification task run because another task's run failed for good.
+  case notify
 }
 
 public enum RunStatus: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {

@@ -19,6 +19,9 @@ public struct RunRecord: Codable, Sendable, Equatable, StoredRecord, MutablePers
   public var error: String?
   public var traceback: String?
   public var instanceId: String?
+  /// When a retry of this failed run is due; serve claims it by clearing this, so each
+  /// retry runs once however many instances share the database.
+  public var retryAt: Date?
 
   public init(
     taskId: Int64, trigger: RunTrigger, attempt: Int = 1, scheduledAt: Date? = nil, startedAt: Date,

@@ -92,6 +92,7 @@ public struct ApplyPlan: Sendable, Equatable {
   public enum Field: String, Sendable, CaseIterable, Codable {
     case schedule, tz, description, body, timeout, retries, backoff, overlap, missed
     case autoDisable = "auto-disable"
+    case onFailure = "on-failure"
     case config, tags, capabilities, enabled, managed, source
   }
 
@@ -178,7 +179,7 @@ public struct ApplyPlan: Sendable, Equatable {
     (task.timeoutSeconds, task.retries, task.overlap, task.missed) = (wanted.timeoutSeconds, wanted.retries, wanted.overlap, wanted.missed)
     (task.backoffBaseSeconds, task.backoffCapSeconds) = (wanted.backoffBaseSeconds, wanted.backoffCapSeconds)
     (task.autoDisableAfter, task.config, task.tags, task.capabilities) = (wanted.autoDisableAfter, wanted.config, wanted.tags, wanted.capabilities)
-    (task.managed, task.sourcePath) = (wanted.managed, wanted.sourcePath)
+    (task.managed, task.sourcePath, task.onFailure) = (wanted.managed, wanted.sourcePath, wanted.onFailure)
     // The stored body is the file as last applied: `@disabled` counts when it was added or
     // removed since, so `cronpp disable` and auto-disable outlast unrelated applies.
     let enabledByLastFile = !TaskFile.header(of: old.body).contains { $0.name == TaskAnnotation.disabled.rawValue && !$0.unspaced }
@@ -204,6 +205,7 @@ extension ApplyPlan.Field {
     case .overlap: a.overlap != b.overlap
     case .missed: a.missed != b.missed
     case .autoDisable: a.autoDisableAfter != b.autoDisableAfter
+    case .onFailure: a.onFailure != b.onFailure
     case .config: a.config != b.config
     case .tags: a.tags != b.tags
     case .capabilities: a.capabilities != b.capabilities

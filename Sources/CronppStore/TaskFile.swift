@@ -22,6 +22,7 @@ public struct TaskFileError: Error, Equatable, Sendable, CustomStringConvertible
 public enum TaskAnnotation: String, Sendable, CaseIterable {
   case task, schedule, description, tz, timeout, retries, backoff, overlap, missed
   case autoDisable = "auto-disable"
+  case onFailure = "on-failure"
   case config, tag, disabled, allow
 
   /// `@tag` and `@allow` may appear on several lines, and take several words per line.
@@ -93,6 +94,7 @@ public struct TaskFile: Sendable, Equatable {
     settings.overlap = single(.overlap) ?? OverlapPolicy.skip.rawValue
     settings.missed = single(.missed) ?? MissedRunPolicy.skip.rawValue
     settings.config = single(.config) ?? "{}"
+    settings.onFailure = single(.onFailure) ?? ""
     settings.tags = words(.tag) ?? []
     settings.enabled = values[.disabled] == nil
     for (annotation, value) in [(TaskAnnotation.retries, single(.retries)), (.autoDisable, single(.autoDisable))] {

@@ -27,6 +27,7 @@ extension TaskRecord {
     overlap = try Self.value(row.decode(forColumn: "overlap"), column: "overlap")
     missed = try Self.value(row.decode(forColumn: "missed"), column: "missed")
     autoDisableAfter = try row.decode(forColumn: "auto_disable_after")
+    onFailure = try row.decode(forColumn: "on_failure")
     config = try row.decode(forColumn: "config")
     capabilities = try Self.strings(row.decode(forColumn: "capabilities"))
     tags = try Self.strings(row.decode(forColumn: "tags"))

@@ -26,6 +26,9 @@ public struct TaskRecord: Codable, Sendable, Equatable, StoredRecord, MutablePer
   public var overlap: OverlapPolicy
   public var missed: MissedRunPolicy
   public var autoDisableAfter: Int?
+  /// Who hears of a run that failed for good: a task name (run with the failure as its
+  /// config) or an http(s) URL (sent the failure as JSON).
+  public var onFailure: String?
   /// JSON object text, visible to Lua as `task.config`.
   public var config: String
   public var capabilities: [String]

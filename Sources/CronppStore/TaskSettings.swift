@@ -32,6 +32,8 @@ public struct TaskSettings: Sendable, Equatable {
   public var missed: String?
   /// 0 turns auto-disable off.
   public var autoDisableAfter: Int?
+  /// A task name or an http(s) URL; "" clears it.
+  public var onFailure: String?
   /// A JSON object.
   public var config: String?
   public var tags: [String]?
@@ -81,6 +83,7 @@ public struct TaskSettings: Sendable, Equatable {
       guard (0...10_000).contains(autoDisableAfter) else { throw SettingError("auto-disable", "\(autoDisableAfter) is out of range 0-10000") }
       changed.autoDisableAfter = autoDisableAfter == 0 ? nil : autoDisableAfter
     }
+    if let onFailure { changed.onFailure = try Self.notificationTarget(onFailure) }
     if let config { changed.config = try Self.jsonObject(config) }
     if let tags {
       for tag in tags where tag.isEmpty || tag.count > 64 || tag.contains(where: { $0.isWhitespace || $0 == "," }) {
@@ -98,6 +101,23 @@ public struct TaskSettings: Sendable, Equatable {
       throw SettingError(setting, "'\(text)' is not a duration; write <number><unit> groups, units d, h, m, s (e.g. 90s, 2m, 1h30m)")
     }
     return seconds
+  }
+
+  /// `nil` for "", else a task name or an http(s) URL with a host.
+  static func notificationTarget(_ text: String) throws(SettingError) -> String? {
+    if text.isEmpty { return nil }
+    if text.hasPrefix("http://") || text.hasPrefix("https://") {
+      guard let url = URL(string: text), let host = url.host, !host.isEmpty else {
+        throw SettingError("on-failure", "'\(text)' is not a URL with a host (e.g. https://hooks.example.com/cron)")
+      }
+      return text
+    }
+    do {
+      try Store.validate(name: text)
+    } catch {
+      throw SettingError("on-failure", "'\(text)' is neither a task name nor an http(s) URL")
+    }
+    return text
   }
 
   /// The config normalized (sorted keys), or an error naming what is wrong.

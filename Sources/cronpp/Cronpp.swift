@@ -24,6 +24,8 @@ struct Cronpp: ParsableCommand {
       ImportCrontabCommand.self,
       ApplyCommand.self,
       RunCommand.self,
+      ServeCommand.self,
+      StatusCommand.self,
     ]
   )
 

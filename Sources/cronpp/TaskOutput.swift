@@ -15,6 +15,7 @@ enum TaskOutput {
     let backoffBaseSeconds, backoffCapSeconds: Double
     let overlap, missed: String
     let autoDisableAfter: Int?
+    let onFailure: String?
     let config: String
     let tags, capabilities: [String]
     let nextRunAt, lastRunAt, lastSuccessAt, lastFailureAt: String?
@@ -28,7 +29,7 @@ enum TaskOutput {
       (enabled, locked, managed, sourcePath) = (t.enabled, t.locked, t.managed, t.sourcePath)
       (timeoutSeconds, retries, backoffBaseSeconds, backoffCapSeconds) = (t.timeoutSeconds, t.retries, t.backoffBaseSeconds, t.backoffCapSeconds)
       (overlap, missed, autoDisableAfter, config) = (t.overlap.rawValue, t.missed.rawValue, t.autoDisableAfter, t.config)
-      (tags, capabilities) = (t.tags, t.capabilities)
+      (tags, capabilities, onFailure) = (t.tags, t.capabilities, t.onFailure)
       (nextRunAt, lastRunAt, lastSuccessAt, lastFailureAt) = (utc(t.nextRunAt), utc(t.lastRunAt), utc(t.lastSuccessAt), utc(t.lastFailureAt))
       lastStatus = t.lastStatus?.rawValue
       (successCount, failureCount, consecutiveFailures) = (t.successCount, t.failureCount, t.consecutiveFailures)

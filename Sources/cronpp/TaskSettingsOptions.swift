@@ -38,6 +38,9 @@ struct TaskSettingsOptions: ParsableArguments {
   @Option(name: .customLong("auto-disable"), help: ArgumentHelp("Disable the task after this many consecutive failures (0: never).", valueName: "n"))
   var autoDisable: Int?
 
+  @Option(name: .customLong("on-failure"), help: ArgumentHelp("When a run fails for good: run this task with the failure as its config, or POST it as JSON to this http(s) URL ('' clears it).", valueName: "task|url"))
+  var onFailure: String?
+
   @Option(help: ArgumentHelp("A JSON object the task reads as task.config.", valueName: "json"))
   var config: String?
 
@@ -78,6 +81,7 @@ struct TaskSettingsOptions: ParsableArguments {
     settings.overlap = overlap
     settings.missed = missed
     settings.autoDisableAfter = autoDisable
+    settings.onFailure = onFailure
     settings.config = config
     settings.tags = tags.isEmpty ? nil : tags
     settings.capabilities = grants.isEmpty ? nil : grants.filter { !$0.isEmpty }

@@ -129,6 +129,7 @@ struct ListedTask: Encodable {
     json.field("missed", t.missed.rawValue)
     json.field("name", t.name)
     json.field("nextRunAt", utc: t.nextRunAt)
+    json.field("onFailure", t.onFailure)
     json.field("overlap", t.overlap.rawValue)
     json.field("retries", t.retries)
     json.field("schedule", t.schedule)

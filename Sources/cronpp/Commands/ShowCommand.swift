@@ -57,6 +57,7 @@ struct ShowCommand: ParsableCommand {
     fields.add("overlap", task.overlap.rawValue)
     fields.add("missed runs", task.missed.rawValue)
     fields.add("auto-disable", task.autoDisableAfter.map { "after \($0) consecutive failure\($0 == 1 ? "" : "s")" } ?? "never")
+    fields.add("on failure", task.onFailure ?? "-")
     fields.add("config", task.config)
     fields.add("capabilities", list(task.capabilities))
     fields.add("tags", list(task.tags))

@@ -1,0 +1,30 @@
+import Foundation
+
+/// How `cronpp serve` runs (its flags), and the timings of the multi-instance protocol.
+public struct ServeConfiguration: Sendable {
+  /// Threads that run tasks (`--workers`).
+  public var workers = 8
+  /// How long running runs may finish after SIGTERM (`--grace`).
+  public var grace: TimeInterval = 30
+  /// Finished runs older than this are pruned hourly (`--retention`); `nil` keeps all.
+  public var retention: TimeInterval? = 90 * 86_400
+  /// The tasks folder re-applied on change (`--tasks` with `--watch`).
+  public var watchedFolder: String?
+  /// How often an instance records that it is alive.
+  public var heartbeatInterval: TimeInterval = 5
+  /// An instance silent for this long has stopped; its running runs are abandoned.
+  public var staleAfter: TimeInterval = 30
+  /// How often serve looks for changes other processes made (`PRAGMA data_version`) and
+  /// for edits in a watched folder. Looking costs one read; nothing else runs on this tick.
+  public var changeCheckInterval: TimeInterval = 1
+  /// Tasks claimed per transaction: small enough that the first runs start while the rest
+  /// of a crowded second is claimed.
+  public var claimBatch = 64
+  /// Fires one instance holds per task (overlap `queue`); more are recorded as skipped.
+  public var maxHeldPerTask = 100
+  /// Timeout of an on-failure POST.
+  public var notifyTimeout: TimeInterval = 10
+  public var version = "dev"
+
+  public init() {}
+}

@@ -1,0 +1,315 @@
+import Foundation
+import GRDB
+
+/// A fire to run: which task, for which scheduled instant, and why.
+public struct Fire: Sendable, Equatable {
+  public var task: TaskRecord
+  public var scheduledAt: Date?
+  public var trigger: RunTrigger
+  public var attempt: Int
+  /// Replaces the task's config for this run (a notification task gets the failure).
+  public var config: String?
+
+  public init(task: TaskRecord, scheduledAt: Date?, trigger: RunTrigger, attempt: Int = 1, config: String? = nil) {
+    (self.task, self.scheduledAt, self.trigger, self.attempt, self.config) = (task, scheduledAt, trigger, attempt, config)
+  }
+}
+
+/// What became of fires an instance claimed: runs recorded as `running` for its workers,
+/// fires recorded as `skipped` (overlap), and fires it holds until the task's running run
+/// ends (overlap `queue`, and catch-up runs after the first).
+public struct ClaimedFires: Sendable {
+  public var started: [(fire: Fire, run: RunRecord)] = []
+  public var skipped: [(fire: Fire, run: RunRecord)] = []
+  public var held: [Fire] = []
+
+  public init() {}
+}
+
+/// What finishing a run set in motion.
+public struct FinishEffects: Sendable, Equatable {
+  /// When its retry is due, if it failed with attempts left.
+  public var retryAt: Date?
+  /// The task was disabled because it reached its consecutive-failure limit.
+  public var autoDisabled = false
+  /// The task after the run was counted.
+  public var task: TaskRecord?
+  /// False when the run had already been given up for abandoned, and nothing was written.
+  public var recorded = false
+}
+
+/// A run that an instance left `running` when it stopped without finishing it.
+public struct AbandonedRun: Sendable {
+  public var run: RunRecord
+  public var taskName: String
+  public var effects: FinishEffects
+}
+
+/// The transactions `cronpp serve` is made of. Every one takes `now` from its caller, so
+/// the policies are tested with any clock. Claiming a fire and recording its run happen in
+/// one transaction: a crash can never leave a claimed fire without a record, which is what
+/// lets a later instance mark it abandoned (and retry it) instead of losing it.
+extension Store {
+  public static let serveActor = "cronpp-serve"
+
+  /// Claims the due fires of up to `limit` tasks (DESIGN.md section 6), and records each as
+  /// it should start: `plan` gives the runs a claimed fire makes (the missed-run policy) and
+  /// the task's next fire. A run's start is the instant it was claimed and recorded
+  /// (`clock`), which is what serve's lateness measures.
+  public func claimDueFires(
+    at now: Date, instance: String, limit: Int, clock: () -> Date = Date.init,
+    plan: (TaskRecord, _ due: Date) -> (runs: [(scheduledAt: Date, trigger: RunTrigger)], next: Date?)
+  ) throws(StoreError) -> ClaimedFires {
+    try write { db in
+      var claimed = ClaimedFires()
+      let due = try TaskRecord.fetchAll(
+        db, sql: "SELECT * FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY next_run_at LIMIT ?",
+        arguments: [now.timeIntervalSince1970, limit])
+      for var task in due {
+        guard let fire = task.nextRunAt, let id = task.id else { continue }
+        let (runs, next) = plan(task, fire)
+        try db.execute(
+          sql: "UPDATE task SET next_run_at = ? WHERE id = ? AND enabled = 1 AND next_run_at = ?",
+          arguments: [next?.timeIntervalSince1970, id, fire.timeIntervalSince1970])
+        guard db.changesCount == 1 else { continue }
+        task.nextRunAt = next
+        for (index, run) in runs.enumerated() {
+          let fire = Fire(task: task, scheduledAt: run.scheduledAt, trigger: run.trigger)
+          // The runs of one claim (a catch-up backlog, fires reached late) go one after
+          // another, whatever the overlap policy.
+          if index > 0 {
+            claimed.held.append(fire)
+          } else {
+            try Self.start(fire, at: clock(), instance: instance, in: db, into: &claimed)
+          }
+        }
+      }
+      return claimed
+    }
+  }
+
+  /// Claims retries that are due: each failed run whose `retry_at` has come is taken by one
+  /// conditional UPDATE clearing it, and its next attempt recorded.
+  public func claimDueRetries(at now: Date, instance: String, limit: Int) throws(StoreError) -> ClaimedFires {
+    try write { db in
+      var claimed = ClaimedFires()
+      let due = try RunRecord.fetchAll(
+        db, sql: """
+          SELECT run.* FROM run JOIN task ON task.id = run.task_id
+          WHERE run.retry_at IS NOT NULL AND run.retry_at <= ? AND task.enabled = 1 ORDER BY run.retry_at LIMIT ?
+          """, arguments: [now.timeIntervalSince1970, limit])
+      for failed in due {
+        guard let retryAt = failed.retryAt else { continue }
+        try db.execute(sql: "UPDATE run SET retry_at = NULL WHERE id = ? AND retry_at = ?", arguments: [failed.id, retryAt.timeIntervalSince1970])
+        guard db.changesCount == 1, let task = try TaskRecord.fetchOne(db, key: failed.taskId) else { continue }
+        let fire = Fire(task: task, scheduledAt: failed.scheduledAt, trigger: .retry, attempt: failed.attempt + 1)
+        try Self.start(fire, at: now, instance: instance, in: db, into: &claimed)
+      }
+      return claimed
+    }
+  }
+
+  /// Starts a fire this instance held, unless the task still has a run going (then `nil`,
+  /// and the caller keeps holding it). A task deleted or disabled meanwhile drops the fire.
+  public func startHeld(_ fire: Fire, at now: Date, instance: String) throws(StoreError) -> (run: RunRecord?, dropped: Bool) {
+    try write { db in
+      guard let id = fire.task.id, let task = try TaskRecord.fetchOne(db, key: id), task.enabled else { return (nil, true) }
+      if try Self.runningRun(of: id, in: db) != nil { return (nil, false) }
+      var run = RunRecord(
+        taskId: id, trigger: fire.trigger, attempt: fire.attempt, scheduledAt: fire.scheduledAt, startedAt: now, status: .running,
+        instanceId: instance)
+      try run.insert(db)
+      return (run, false)
+    }
+  }
+
+  /// Records a fire as it should start, given the task's overlap policy: `running`, or
+  /// `skipped` while another run goes on, or held (`queue`).
+  static func start(_ fire: Fire, at now: Date, instance: String, in db: Database, into claimed: inout ClaimedFires) throws {
+    guard let id = fire.task.id else { return }
+    if fire.task.overlap != .allow, let busy = try runningRun(of: id, in: db) {
+      if fire.task.overlap == .queue {
+        claimed.held.append(fire)
+        return
+      }
+      var run = RunRecord(
+        taskId: id, trigger: fire.trigger, attempt: fire.attempt, scheduledAt: fire.scheduledAt, startedAt: now, finishedAt: now,
+        status: .skipped, error: "skipped: run \(busy) of \(fire.task.name) was still running (overlap skip)", instanceId: instance)
+      try run.insert(db)
+      try count(run, in: db)
+      claimed.skipped.append((fire, run))
+      return
+    }
+    var run = RunRecord(
+      taskId: id, trigger: fire.trigger, attempt: fire.attempt, scheduledAt: fire.scheduledAt, startedAt: now, status: .running,
+      instanceId: instance)
+    try run.insert(db)
+    claimed.started.append((fire, run))
+  }
+
+  static func runningRun(of taskId: Int64, in db: Database) throws -> Int64? {
+    try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE task_id = ? AND status = 'running' LIMIT 1", arguments: [taskId])
+  }
+
+  /// Completes a run serve started: its outcome and lines, the task's counters, the retry
+  /// (`retryDelay` gives the wait before the next attempt, or `nil` when none is left) and
+  /// auto-disable, in one transaction.
+  public func finishServed(
+    _ run: RunRecord, lines: [(at: Date, level: LogLevel, message: String, fields: String?)], now: Date,
+    retryDelay: (TaskRecord) -> TimeInterval?
+  ) throws(StoreError) -> FinishEffects {
+    try write { db in
+      var run = run
+      var effects = FinishEffects()
+      // Another instance may have given the run up for abandoned (this one stalled past the
+      // heartbeat limit); its record stands, so the run is not counted twice.
+      guard let id = run.id, try RunStatus.fetchOne(db, sql: "SELECT status FROM run WHERE id = ?", arguments: [id]) == .running else {
+        return effects
+      }
+      let task = try TaskRecord.fetchOne(db, key: run.taskId)
+      if run.status.isFailure, let task, task.enabled, let delay = retryDelay(task) {
+        run.retryAt = now.addingTimeInterval(delay)
+      }
+      try run.update(db)
+      try RunLogLine.filter(Column("run_id") == id).deleteAll(db)
+      for (seq, line) in lines.enumerated() {
+        try RunLogLine(runId: id, seq: seq, at: line.at, level: line.level, message: line.message, fields: line.fields).insert(db)
+      }
+      try Self.count(run, in: db)
+      effects.autoDisabled = try Self.disableIfFailing(run.taskId, now: now, in: db)
+      if effects.autoDisabled, run.retryAt != nil {
+        run.retryAt = nil
+        try run.update(db)
+      }
+      effects.retryAt = run.retryAt
+      effects.task = try TaskRecord.fetchOne(db, key: run.taskId)
+      effects.recorded = true
+      return effects
+    }
+  }
+
+  /// Disables a task that reached its consecutive-failure limit, audited as
+  /// `auto-disable` by `cronpp-serve`.
+  static func disableIfFailing(_ taskId: Int64, now: Date, in db: Database) throws -> Bool {
+    guard let old = try TaskRecord.fetchOne(db, key: taskId), old.enabled, let limit = old.autoDisableAfter,
+      old.consecutiveFailures >= limit
+    else { return false }
+    var task = old
+    task.enabled = false
+    task.nextRunAt = nil
+    task.updatedAt = now
+    try task.update(db)
+    try audit(db, action: "auto-disable", task: task.name, old: old, new: task, actor: serveActor, at: now)
+    return true
+  }
+
+  /// Marks `running` runs of instances that stopped as `abandoned`, counts them as
+  /// failures (so they retry when the task has retries left, and count toward auto-disable),
+  /// and forgets the instances. An instance stopped when its last heartbeat is older than
+  /// `staleAfter`, or when `isGone` says so (a dead process on this host); `except` (the
+  /// caller) never is.
+  public func abandonStoppedInstances(
+    at now: Date, staleAfter: TimeInterval, except: String, isGone: (InstanceRecord) -> Bool,
+    retryDelay: (TaskRecord, RunRecord) -> TimeInterval?
+  ) throws(StoreError) -> (instances: [InstanceRecord], runs: [AbandonedRun]) {
+    try write { db in
+      let stopped = try InstanceRecord.fetchAll(db).filter { instance in
+        instance.id != except && (instance.heartbeatAt.timeIntervalSince1970 < now.timeIntervalSince1970 - staleAfter || isGone(instance))
+      }
+      var abandoned: [AbandonedRun] = []
+      for instance in stopped {
+        let runs = try RunRecord.filter(Column("instance_id") == instance.id && Column("status") == RunStatus.running.rawValue).fetchAll(db)
+        let reason = "abandoned: serve instance \(instance.id) (\(instance.host), pid \(instance.pid)) stopped while the run was going"
+        abandoned += try Self.abandon(runs, reason: reason, now: now, in: db, retryDelay: retryDelay)
+        _ = try InstanceRecord.deleteOne(db, key: instance.id)
+      }
+      return (stopped, abandoned)
+    }
+  }
+
+  /// Marks this instance's own runs abandoned (a shutdown whose grace ran out).
+  public func abandonRuns(ids: [Int64], reason: String, now: Date, retryDelay: (TaskRecord, RunRecord) -> TimeInterval?) throws(StoreError)
+    -> [AbandonedRun]
+  {
+    try write { db in
+      let runs = try RunRecord.filter(ids.contains(Column("id")) && Column("status") == RunStatus.running.rawValue).fetchAll(db)
+      return try Self.abandon(runs, reason: reason, now: now, in: db, retryDelay: retryDelay)
+    }
+  }
+
+  static func abandon(
+    _ runs: [RunRecord], reason: String, now: Date, in db: Database, retryDelay: (TaskRecord, RunRecord) -> TimeInterval?
+  ) throws -> [AbandonedRun] {
+    var abandoned: [AbandonedRun] = []
+    for var run in runs {
+      run.status = .abandoned
+      run.finishedAt = now
+      run.duration = now.timeIntervalSince(run.startedAt)
+      run.error = reason
+      let task = try TaskRecord.fetchOne(db, key: run.taskId)
+      if let task, task.enabled, let delay = retryDelay(task, run) { run.retryAt = now.addingTimeInterval(delay) }
+      try run.update(db)
+      try count(run, in: db)
+      var effects = FinishEffects()
+      effects.autoDisabled = try disableIfFailing(run.taskId, now: now, in: db)
+      if effects.autoDisabled, run.retryAt != nil {
+        run.retryAt = nil
+        try run.update(db)
+      }
+      effects.retryAt = run.retryAt
+      effects.task = try TaskRecord.fetchOne(db, key: run.taskId)
+      effects.recorded = true
+      abandoned.append(AbandonedRun(run: run, taskName: task?.name ?? "#\(run.taskId)", effects: effects))
+    }
+    return abandoned
+  }
+
+  /// When serve next has something to do: the earliest task fire or retry.
+  public func nextWake() throws(StoreError) -> Date? {
+    try read { db in
+      let fire = try Double.fetchOne(db, sql: "SELECT MIN(next_run_at) FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL")
+      let retry = try Double.fetchOne(db, sql: "SELECT MIN(retry_at) FROM run WHERE retry_at IS NOT NULL")
+      return [fire, retry].compactMap { $0 }.min().map(Date.init(timeIntervalSince1970:))
+    }
+  }
+
+  /// SQLite's count of commits by other connections (`PRAGMA data_version`): when it moves,
+  /// another process changed the store, and serve looks again at what is due.
+  public func dataVersion() throws(StoreError) -> Int {
+    try read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+  }
+
+  /// Enabled `@reboot` tasks, which serve runs once at start.
+  public func rebootTasks() throws(StoreError) -> [TaskRecord] {
+    try read { db in
+      try TaskRecord.fetchAll(db, sql: "SELECT * FROM task WHERE enabled = 1 AND lower(trim(schedule)) = '@reboot' ORDER BY name")
+    }
+  }
+
+  /// Records a run of `task` as `running` now (reboot and notification runs, which no
+  /// schedule claims).
+  public func startUnclaimed(_ fire: Fire, at now: Date, instance: String) throws(StoreError) -> ClaimedFires {
+    try write { db in
+      var claimed = ClaimedFires()
+      try Self.start(fire, at: now, instance: instance, in: db, into: &claimed)
+      return claimed
+    }
+  }
+
+  /// Runs that are `running` now, oldest first, with their task's name.
+  public func runningRuns() throws(StoreError) -> [(run: RunRecord, taskName: String)] {
+    try read { db in
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT run.*, task.name AS task_name FROM run JOIN task ON task.id = run.task_id WHERE run.status = 'running' ORDER BY run.started_at, run.id")
+      return try rows.map { row in (try RunRecord(row: row), row["task_name"] as String) }
+    }
+  }
+
+  /// The next `limit` fires across enabled tasks, earliest first.
+  public func upcomingFires(limit: Int) throws(StoreError) -> [TaskRecord] {
+    try read { db in
+      try TaskRecord.fetchAll(
+        db, sql: "SELECT * FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL ORDER BY next_run_at, name LIMIT ?", arguments: [limit])
+    }
+  }
+}
