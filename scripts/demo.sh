@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds cronpp, and explains the bundled example schedules.
+# Installs what is missing, builds cronpp, seeds the example data database once, and runs
+# `cronpp serve` on tasks/ with the default cronpp database. The every-minute task
+# (mark-users-offline) fires within a minute; Ctrl-C stops serve gracefully.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build -c release --product cronpp
-while IFS= read -r line; do
-  case "$line" in ''|'#'*) continue ;; esac
-  echo "\$ cronpp explain '$line' --seed cleanup"
-  .build/release/cronpp explain "$line" --seed cleanup
-  echo
-done < examples/schedules.txt
+cronpp=.build/release/cronpp
+state="${XDG_STATE_HOME:-$HOME/.local/state}/cronpp"
+export CRONPP_DATA_DB="${CRONPP_DATA_DB:-$state/example-data.sqlite}"
+if [ ! -f "$CRONPP_DATA_DB" ]; then
+  mkdir -p "$(dirname "$CRONPP_DATA_DB")"
+  "$cronpp" run --script examples/data/seed.lua --allow db:write
+fi
+exec "$cronpp" serve --tasks tasks/

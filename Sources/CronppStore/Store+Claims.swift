@@ -9,20 +9,7 @@ import GRDB
 extension Store {
   /// Enabled tasks whose next fire is at or before `now`, earliest first.
   public func dueTasks(at now: Date, limit: Int = 1000) throws(StoreError) -> [TaskRecord] {
-    try read { db in
-      try TaskRecord.fetchAll(
-        db, sql: "SELECT * FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY next_run_at LIMIT ?",
-        arguments: [now.timeIntervalSince1970, limit])
-    }
-  }
-
-  /// The earliest next fire of any enabled task: when a scheduler with nothing due may
-  /// sleep until.
-  public func earliestFire() throws(StoreError) -> Date? {
-    try read { db in
-      try Double.fetchOne(db, sql: "SELECT MIN(next_run_at) FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL")
-        .map(Date.init(timeIntervalSince1970:))
-    }
+    try read { db in try Self.dueTasks(at: now, limit: limit, in: db) }
   }
 
   /// Claims `task`'s fire at `fire` by moving its next fire to `next` (`nil` when the
@@ -31,11 +18,19 @@ extension Store {
   /// (disabled, rescheduled).
   public func claim(_ task: TaskRecord, fire: Date, next: Date?) throws(StoreError) -> Bool {
     guard let id = task.id else { return false }
-    return try write { db in
-      try db.execute(
-        sql: "UPDATE task SET next_run_at = ? WHERE id = ? AND enabled = 1 AND next_run_at = ?",
-        arguments: [next?.timeIntervalSince1970, id, fire.timeIntervalSince1970])
-      return db.changesCount == 1
-    }
+    return try write { db in try Self.claim(taskId: id, fire: fire, next: next, in: db) }
+  }
+
+  static func dueTasks(at now: Date, limit: Int, in db: Database) throws -> [TaskRecord] {
+    try TaskRecord.fetchAll(
+      db, sql: "SELECT * FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY next_run_at LIMIT ?",
+      arguments: [now.timeIntervalSince1970, limit])
+  }
+
+  static func claim(taskId: Int64, fire: Date, next: Date?, in db: Database) throws -> Bool {
+    try db.execute(
+      sql: "UPDATE task SET next_run_at = ? WHERE id = ? AND enabled = 1 AND next_run_at = ?",
+      arguments: [next?.timeIntervalSince1970, taskId, fire.timeIntervalSince1970])
+    return db.changesCount == 1
   }
 }

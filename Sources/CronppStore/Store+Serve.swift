@@ -62,16 +62,10 @@ extension Store {
   ) throws(StoreError) -> ClaimedFires {
     try write { db in
       var claimed = ClaimedFires()
-      let due = try TaskRecord.fetchAll(
-        db, sql: "SELECT * FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY next_run_at LIMIT ?",
-        arguments: [now.timeIntervalSince1970, limit])
-      for var task in due {
+      for var task in try Self.dueTasks(at: now, limit: limit, in: db) {
         guard let fire = task.nextRunAt, let id = task.id else { continue }
         let (runs, next) = plan(task, fire)
-        try db.execute(
-          sql: "UPDATE task SET next_run_at = ? WHERE id = ? AND enabled = 1 AND next_run_at = ?",
-          arguments: [next?.timeIntervalSince1970, id, fire.timeIntervalSince1970])
-        guard db.changesCount == 1 else { continue }
+        guard try Self.claim(taskId: id, fire: fire, next: next, in: db) else { continue }
         task.nextRunAt = next
         for (index, run) in runs.enumerated() {
           let fire = Fire(task: task, scheduledAt: run.scheduledAt, trigger: run.trigger)
@@ -177,10 +171,7 @@ extension Store {
       }
       try Self.count(run, in: db)
       effects.autoDisabled = try Self.disableIfFailing(run.taskId, now: now, in: db)
-      if effects.autoDisabled, run.retryAt != nil {
-        run.retryAt = nil
-        try run.update(db)
-      }
+      if effects.autoDisabled { run.retryAt = nil }
       effects.retryAt = run.retryAt
       effects.task = try TaskRecord.fetchOne(db, key: run.taskId)
       effects.recorded = true
@@ -189,7 +180,7 @@ extension Store {
   }
 
   /// Disables a task that reached its consecutive-failure limit, audited as
-  /// `auto-disable` by `cronpp-serve`.
+  /// `auto-disable` by `cronpp-serve`; its pending retries go with it.
   static func disableIfFailing(_ taskId: Int64, now: Date, in db: Database) throws -> Bool {
     guard let old = try TaskRecord.fetchOne(db, key: taskId), old.enabled, let limit = old.autoDisableAfter,
       old.consecutiveFailures >= limit
@@ -199,6 +190,7 @@ extension Store {
     task.nextRunAt = nil
     task.updatedAt = now
     try task.update(db)
+    try db.execute(sql: "UPDATE run SET retry_at = NULL WHERE task_id = ? AND retry_at IS NOT NULL", arguments: [taskId])
     try audit(db, action: "auto-disable", task: task.name, old: old, new: task, actor: serveActor, at: now)
     return true
   }
@@ -252,10 +244,7 @@ extension Store {
       try count(run, in: db)
       var effects = FinishEffects()
       effects.autoDisabled = try disableIfFailing(run.taskId, now: now, in: db)
-      if effects.autoDisabled, run.retryAt != nil {
-        run.retryAt = nil
-        try run.update(db)
-      }
+      if effects.autoDisabled { run.retryAt = nil }
       effects.retryAt = run.retryAt
       effects.task = try TaskRecord.fetchOne(db, key: run.taskId)
       effects.recorded = true

@@ -14,7 +14,7 @@ struct ClaimTests {
     let firstFire = try #require(a.nextRunAt)
     #expect(try temp.store.dueTasks(at: firstFire.addingTimeInterval(-1)).isEmpty)
     #expect(try temp.store.dueTasks(at: firstFire).map(\.name) == ["a"])
-    #expect(try temp.store.earliestFire() == firstFire)
+    #expect(try temp.store.nextWake() == firstFire)
   }
 
   @Test("a fire is claimed once; the claim moves the task to its next fire")

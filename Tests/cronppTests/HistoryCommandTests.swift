@@ -198,6 +198,7 @@ struct HistoryCommandTests {
       overlap       skip
       missed runs   skip
       auto-disable  never
+      on failure    -
       config        {}
       capabilities  -
       tags          ops

@@ -1,0 +1,198 @@
+@testable import CronppStore
+import Foundation
+import GRDB
+import Testing
+
+/// The transactions serve is made of, with an injected clock: claims recorded with their
+/// runs, overlap, retries, auto-disable and abandoned runs.
+struct ServeStoreTests {
+  static let now = TemporaryStore.now
+
+  /// Every due fire runs once, as `schedule`, and the next fire is five minutes on.
+  static func onePerFire(_ task: TaskRecord, _ due: Date) -> (runs: [(scheduledAt: Date, trigger: RunTrigger)], next: Date?) {
+    ([(due, .schedule)], due.addingTimeInterval(300))
+  }
+
+  func due(_ temp: TemporaryStore, _ name: String, overlap: OverlapPolicy = .skip) throws -> (TaskRecord, Date) {
+    let task = try temp.add(name)
+    try temp.store.update(name, action: "edit", actor: "tester") { $0.overlap = overlap }
+    let fire = try #require(task.nextRunAt)
+    return (try temp.store.task(named: name), fire)
+  }
+
+  func runs(_ temp: TemporaryStore, _ name: String) throws -> [RunRecord] {
+    try temp.store.runs(of: name, matching: RunFilter(limit: 1000)).sorted { $0.id! < $1.id! }
+  }
+
+  @Test("a claimed fire is recorded running in the same transaction, and a second claimer gets nothing")
+  func claimRecordsRun() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let (_, fire) = try due(temp, "a")
+    let other = try Store(path: temp.path)
+    let claimed = try temp.store.claimDueFires(at: fire, instance: "one", limit: 10, clock: { fire }, plan: Self.onePerFire)
+    let again = try other.claimDueFires(at: fire, instance: "two", limit: 10, clock: { fire }, plan: Self.onePerFire)
+    #expect(claimed.started.count == 1 && again.started.isEmpty && again.skipped.isEmpty)
+    let run = try #require(claimed.started.first?.run)
+    #expect(run.status == .running && run.scheduledAt == fire && run.instanceId == "one" && run.trigger == .schedule)
+    #expect(try temp.store.task(named: "a").nextRunAt == fire.addingTimeInterval(300))
+    #expect(try runs(temp, "a").map(\.status) == [.running])
+  }
+
+  @Test("overlap skip records the fire as a skipped run naming the run still going")
+  func overlapSkip() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let (_, fire) = try due(temp, "a")
+    let first = try temp.store.claimDueFires(at: fire, instance: "one", limit: 10, plan: Self.onePerFire)
+    let later = fire.addingTimeInterval(300)
+    let second = try temp.store.claimDueFires(at: later, instance: "one", limit: 10, plan: Self.onePerFire)
+    let busy = try #require(first.started.first?.run.id)
+    #expect(second.started.isEmpty && second.skipped.count == 1)
+    let skipped = try #require(second.skipped.first?.run)
+    #expect(skipped.status == .skipped && skipped.error?.contains("run \(busy) of a was still running") == true)
+    #expect(skipped.scheduledAt == later)
+  }
+
+  @Test("overlap allow starts a second run beside the first; queue holds the fire")
+  func overlapAllowAndQueue() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let (_, fireA) = try due(temp, "a", overlap: .allow)
+    let (_, fireQ) = try due(temp, "q", overlap: .queue)
+    _ = try temp.store.claimDueFires(at: max(fireA, fireQ), instance: "one", limit: 10, plan: Self.onePerFire)
+    let later = max(fireA, fireQ).addingTimeInterval(300)
+    let second = try temp.store.claimDueFires(at: later, instance: "one", limit: 10, plan: Self.onePerFire)
+    #expect(second.started.map { $0.fire.task.name } == ["a"])
+    #expect(second.held.map(\.task.name) == ["q"] && second.skipped.isEmpty)
+    // The held fire starts only once the running run of q is finished.
+    let held = try #require(second.held.first)
+    #expect(try temp.store.startHeld(held, at: later, instance: "one").run == nil)
+    var running = try #require(try runs(temp, "q").first)
+    running.status = .success
+    running.finishedAt = later
+    _ = try temp.store.finishServed(running, lines: [], now: later) { _ in nil }
+    let started = try temp.store.startHeld(held, at: later, instance: "one")
+    #expect(started.run?.status == .running && started.run?.scheduledAt == held.scheduledAt && !started.dropped)
+  }
+
+  @Test("the runs of one claim after the first are held, so a backlog goes one after another")
+  func backlogHeld() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let (_, fire) = try due(temp, "a")
+    let claimed = try temp.store.claimDueFires(at: fire, instance: "one", limit: 10) { _, due in
+      ([(due.addingTimeInterval(-120), .catchup), (due.addingTimeInterval(-60), .catchup), (due, .schedule)], due.addingTimeInterval(300))
+    }
+    #expect(claimed.started.map { $0.fire.trigger } == [.catchup])
+    #expect(claimed.held.map(\.trigger) == [.catchup, .schedule])
+  }
+
+  @Test("a failed run with attempts left gets a retry time, and the retry is claimed once as the next attempt")
+  func retryClaimedOnce() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let (_, fire) = try due(temp, "a")
+    var run = try #require(try temp.store.claimDueFires(at: fire, instance: "one", limit: 10, plan: Self.onePerFire).started.first?.run)
+    run.status = .failed
+    run.finishedAt = fire.addingTimeInterval(1)
+    let effects = try temp.store.finishServed(run, lines: [], now: fire.addingTimeInterval(1)) { _ in 10 }
+    #expect(effects.retryAt == fire.addingTimeInterval(11) && effects.recorded)
+    #expect(try temp.store.nextWake() == fire.addingTimeInterval(11))
+    #expect(try temp.store.claimDueRetries(at: fire.addingTimeInterval(10), instance: "one", limit: 10).started.isEmpty)
+    let other = try Store(path: temp.path)
+    let retry = try temp.store.claimDueRetries(at: fire.addingTimeInterval(11), instance: "one", limit: 10)
+    let twice = try other.claimDueRetries(at: fire.addingTimeInterval(11), instance: "two", limit: 10)
+    #expect(twice.started.isEmpty)
+    let attempt = try #require(retry.started.first?.run)
+    #expect(attempt.trigger == .retry && attempt.attempt == 2 && attempt.scheduledAt == fire)
+  }
+
+  @Test("reaching the consecutive-failure limit disables the task, audited, with no retry left pending")
+  func autoDisable() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    _ = try temp.add("a")
+    try temp.store.update("a", action: "edit", actor: "tester") { $0.autoDisableAfter = 2 }
+    var at = try #require(try temp.store.task(named: "a").nextRunAt)
+    var last = FinishEffects()
+    for _ in 0..<2 {
+      var run = try #require(try temp.store.claimDueFires(at: at, instance: "one", limit: 10, plan: Self.onePerFire).started.first?.run)
+      run.status = .failed
+      run.finishedAt = at
+      last = try temp.store.finishServed(run, lines: [], now: at) { _ in 10 }
+      at = at.addingTimeInterval(300)
+    }
+    #expect(last.autoDisabled && last.retryAt == nil)
+    let task = try temp.store.task(named: "a")
+    #expect(!task.enabled && task.nextRunAt == nil && task.consecutiveFailures == 2)
+    let audit = try #require(try temp.store.auditTrail(of: "a").last)
+    #expect(audit.action == "auto-disable" && audit.actor == "cronpp-serve")
+    #expect(try runs(temp, "a").allSatisfy { $0.retryAt == nil })
+  }
+
+  @Test("a run another instance gave up for abandoned keeps that record when its worker finishes late")
+  func lateFinishIgnored() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let (_, fire) = try due(temp, "a")
+    var run = try #require(try temp.store.claimDueFires(at: fire, instance: "one", limit: 10, plan: Self.onePerFire).started.first?.run)
+    _ = try temp.store.abandonRuns(ids: [run.id!], reason: "abandoned: test", now: fire) { _, _ in nil }
+    run.status = .success
+    run.finishedAt = fire.addingTimeInterval(5)
+    let effects = try temp.store.finishServed(run, lines: [], now: fire.addingTimeInterval(5)) { _ in nil }
+    #expect(!effects.recorded)
+    let stored = try runs(temp, "a")
+    #expect(stored.map(\.status) == [.abandoned])
+    #expect(try temp.store.task(named: "a").failureCount == 1)
+  }
+
+  @Test("runs of an instance whose heartbeat went stale are abandoned, counted and retried; live ones are untouched")
+  func staleInstances() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    _ = try temp.add("a")
+    try temp.store.update("a", action: "edit", actor: "tester") { $0.retries = 1 }
+    let fire = try #require(try temp.store.task(named: "a").nextRunAt)
+    try temp.store.register(InstanceRecord(id: "dead", host: "h", pid: 1, version: "t", startedAt: fire))
+    try temp.store.register(InstanceRecord(id: "live", host: "h", pid: 2, version: "t", startedAt: fire))
+    let run = try #require(try temp.store.claimDueFires(at: fire, instance: "dead", limit: 10, plan: Self.onePerFire).started.first?.run)
+    let later = fire.addingTimeInterval(40)
+    try temp.store.heartbeat("live", at: later)
+    let result = try temp.store.abandonStoppedInstances(at: later, staleAfter: 30, except: "me", isGone: { _ in false }) { task, run in
+      run.attempt <= task.retries ? 5 : nil
+    }
+    #expect(result.instances.map(\.id) == ["dead"])
+    let abandoned = try #require(result.runs.first)
+    #expect(abandoned.run.id == run.id && abandoned.run.status == .abandoned && abandoned.effects.retryAt == later.addingTimeInterval(5))
+    #expect(abandoned.run.error?.contains("serve instance dead") == true)
+    #expect(try temp.store.liveInstances(at: later, staleAfter: 30).map(\.id) == ["live"])
+    #expect(try temp.store.task(named: "a").consecutiveFailures == 1)
+    // A dead process on this host is stopped at once, whatever its heartbeat says.
+    let gone = try temp.store.abandonStoppedInstances(at: later, staleAfter: 30, except: "me", isGone: { $0.pid == 2 }) { _, _ in nil }
+    #expect(gone.instances.map(\.id) == ["live"])
+  }
+
+  @Test("@reboot tasks are found whatever their case and spacing; disabled ones are not")
+  func rebootTasks() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    _ = try temp.add("boot", schedule: "@reboot")
+    _ = try temp.add("off", schedule: "@REBOOT")
+    _ = try temp.add("other", schedule: "@daily")
+    try temp.store.update("off", action: "disable", actor: "tester") { $0.enabled = false }
+    #expect(try temp.store.rebootTasks().map(\.name) == ["boot"])
+  }
+
+  @Test("another connection's commit moves data_version; our own does not")
+  func dataVersion() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let before = try temp.store.dataVersion()
+    _ = try temp.add("mine")
+    #expect(try temp.store.dataVersion() == before)
+    let other = try Store(path: temp.path)
+    _ = try other.create(TaskRecord(name: "theirs", schedule: "@daily", body: "", now: Self.now), actor: "tester", now: Self.now)
+    #expect(try temp.store.dataVersion() != before)
+  }
+}
