@@ -40,7 +40,16 @@ public final class Scheduler: @unchecked Sendable {
     self.logger = logger
     pool = WorkerPool(size: configuration.workers)
     instance = InstanceRecord(
-      id: UUID().uuidString.lowercased(), host: Self.hostName, pid: Int(getpid()), version: configuration.version, startedAt: Date())
+      id: UUID().uuidString.lowercased(), host: Self.hostName, pid: Int(getpid()), version: configuration.version, startedAt: Date(),
+      pidNamespace: Self.pidNamespace)
+  }
+
+  /// This process's pid namespace, as `/proc/self/ns/pid` names it (`nil` off Linux).
+  static var pidNamespace: String? {
+    var buffer = [CChar](repeating: 0, count: 128)
+    let count = readlink("/proc/self/ns/pid", &buffer, buffer.count - 1)
+    guard count > 0 else { return nil }
+    return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   static var hostName: String {
@@ -366,11 +375,11 @@ public final class Scheduler: @unchecked Sendable {
   }
 
   private func abandonStoppedInstances(at now: Date) {
-    let (host, pid) = (instance.host, instance.pid)
+    let me = instance
     do {
       let result = try store.abandonStoppedInstances(
         at: now, staleAfter: configuration.staleAfter, except: instance.id,
-        isGone: { other in other.host == host && (other.pid == pid || !Self.processExists(other.pid)) },
+        isGone: { other in me.sharesProcesses(with: other) && (other.pid == me.pid || !Self.processExists(other.pid)) },
         retryDelay: { task, run in Self.retryDelay(for: task, after: run.attempt) })
       for stopped in result.instances {
         logger.warning(

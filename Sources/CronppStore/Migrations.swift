@@ -98,12 +98,14 @@ enum Migrations {
       try db.execute(sql: "CREATE INDEX task_due ON task(next_run_at) WHERE enabled = 1 AND next_run_at IS NOT NULL")
     }
     // serve: a failed run carries when its retry is due (claimed by clearing it), tasks
-    // name who hears of a failure, and notification runs get a trigger of their own. SQLite
+    // name who hears of a failure, notification runs get a trigger of their own, and an
+    // instance records its process-ID namespace (containers sharing a host name). SQLite
     // cannot change a CHECK constraint, so `run` is rebuilt (GRDB migrates with foreign
     // keys off, so run_log keeps its rows).
     migrator.registerMigration("v3-serve") { db in
       try db.execute(sql: """
         ALTER TABLE task ADD COLUMN on_failure TEXT;
+        ALTER TABLE instance ADD COLUMN pid_namespace TEXT;
         CREATE TABLE run_v3 (
           id INTEGER PRIMARY KEY AUTOINCREMENT,
           task_id INTEGER NOT NULL REFERENCES task(id) ON DELETE CASCADE,

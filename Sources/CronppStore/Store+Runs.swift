@@ -75,9 +75,11 @@ extension Store {
     }
   }
 
-  /// Folds a finished run into its task's counters.
-  static func count(_ run: RunRecord, in db: Database) throws {
-    guard var task = try TaskRecord.fetchOne(db, key: run.taskId), run.status != .running else { return }
+  /// Folds a finished run into its task's counters; the task as it now is.
+  @discardableResult
+  static func count(_ run: RunRecord, in db: Database) throws -> TaskRecord? {
+    guard var task = try TaskRecord.fetchOne(db, key: run.taskId) else { return nil }
+    guard run.status != .running else { return task }
     let at = run.finishedAt ?? run.startedAt
     task.lastRunAt = max(task.lastRunAt ?? at, at)
     task.lastStatus = run.status
@@ -91,6 +93,7 @@ extension Store {
       task.lastFailureAt = at
     }
     try task.update(db)
+    return task
   }
 
   public func runs(of name: String, matching filter: RunFilter = RunFilter()) throws(StoreError) -> [RunRecord] {

@@ -169,11 +169,10 @@ extension Store {
       for (seq, line) in lines.enumerated() {
         try RunLogLine(runId: id, seq: seq, at: line.at, level: line.level, message: line.message, fields: line.fields).insert(db)
       }
-      try Self.count(run, in: db)
-      effects.autoDisabled = try Self.disableIfFailing(run.taskId, now: now, in: db)
+      effects.task = try Self.disableIfFailing(Self.count(run, in: db), now: now, in: db)
+      effects.autoDisabled = effects.task?.enabled == false && task?.enabled == true
       if effects.autoDisabled { run.retryAt = nil }
       effects.retryAt = run.retryAt
-      effects.task = try TaskRecord.fetchOne(db, key: run.taskId)
       effects.recorded = true
       return effects
     }
@@ -181,18 +180,16 @@ extension Store {
 
   /// Disables a task that reached its consecutive-failure limit, audited as
   /// `auto-disable` by `cronpp-serve`; its pending retries go with it.
-  static func disableIfFailing(_ taskId: Int64, now: Date, in db: Database) throws -> Bool {
-    guard let old = try TaskRecord.fetchOne(db, key: taskId), old.enabled, let limit = old.autoDisableAfter,
-      old.consecutiveFailures >= limit
-    else { return false }
+  static func disableIfFailing(_ counted: TaskRecord?, now: Date, in db: Database) throws -> TaskRecord? {
+    guard let old = counted, old.enabled, let limit = old.autoDisableAfter, old.consecutiveFailures >= limit else { return counted }
     var task = old
     task.enabled = false
     task.nextRunAt = nil
     task.updatedAt = now
     try task.update(db)
-    try db.execute(sql: "UPDATE run SET retry_at = NULL WHERE task_id = ? AND retry_at IS NOT NULL", arguments: [taskId])
+    try db.execute(sql: "UPDATE run SET retry_at = NULL WHERE task_id = ? AND retry_at IS NOT NULL", arguments: [task.id])
     try audit(db, action: "auto-disable", task: task.name, old: old, new: task, actor: serveActor, at: now)
-    return true
+    return task
   }
 
   /// Marks `running` runs of instances that stopped as `abandoned`, counts them as
@@ -241,12 +238,11 @@ extension Store {
       let task = try TaskRecord.fetchOne(db, key: run.taskId)
       if let task, task.enabled, let delay = retryDelay(task, run) { run.retryAt = now.addingTimeInterval(delay) }
       try run.update(db)
-      try count(run, in: db)
       var effects = FinishEffects()
-      effects.autoDisabled = try disableIfFailing(run.taskId, now: now, in: db)
+      effects.task = try disableIfFailing(count(run, in: db), now: now, in: db)
+      effects.autoDisabled = effects.task?.enabled == false && task?.enabled == true
       if effects.autoDisabled { run.retryAt = nil }
       effects.retryAt = run.retryAt
-      effects.task = try TaskRecord.fetchOne(db, key: run.taskId)
       effects.recorded = true
       abandoned.append(AbandonedRun(run: run, taskName: task?.name ?? "#\(run.taskId)", effects: effects))
     }

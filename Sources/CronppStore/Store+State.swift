@@ -51,9 +51,19 @@ public struct InstanceRecord: Codable, Sendable, Equatable, StoredRecord, Persis
   public var version: String
   public var startedAt: Date
   public var heartbeatAt: Date
+  /// The process-ID namespace (`pid:[4026531836]` on Linux): two containers may share a
+  /// host name, but a pid means the same process only within one namespace.
+  public var pidNamespace: String?
 
-  public init(id: String, host: String, pid: Int, version: String, startedAt: Date) {
+  public init(id: String, host: String, pid: Int, version: String, startedAt: Date, pidNamespace: String? = nil) {
     (self.id, self.host, self.pid, self.version, self.startedAt, self.heartbeatAt) = (id, host, pid, version, startedAt, startedAt)
+    self.pidNamespace = pidNamespace
+  }
+
+  /// Whether `pid` in this instance's record names a process this one can see: same host,
+  /// same process-ID namespace.
+  public func sharesProcesses(with other: InstanceRecord) -> Bool {
+    host == other.host && pidNamespace == other.pidNamespace
   }
 }
 

@@ -195,4 +195,13 @@ struct ServeStoreTests {
     _ = try other.create(TaskRecord(name: "theirs", schedule: "@daily", body: "", now: Self.now), actor: "tester", now: Self.now)
     #expect(try temp.store.dataVersion() != before)
   }
+
+  @Test("a pid names the same process only on the same host and in the same pid namespace")
+  func sharedProcesses() {
+    let at = Self.now
+    let me = InstanceRecord(id: "a", host: "h", pid: 1, version: "t", startedAt: at, pidNamespace: "pid:[1]")
+    #expect(me.sharesProcesses(with: InstanceRecord(id: "b", host: "h", pid: 1, version: "t", startedAt: at, pidNamespace: "pid:[1]")))
+    #expect(!me.sharesProcesses(with: InstanceRecord(id: "c", host: "h", pid: 1, version: "t", startedAt: at, pidNamespace: "pid:[2]")))
+    #expect(!me.sharesProcesses(with: InstanceRecord(id: "d", host: "other", pid: 1, version: "t", startedAt: at, pidNamespace: "pid:[1]")))
+  }
 }
