@@ -80,7 +80,9 @@ public final class Scheduler: @unchecked Sendable {
     var nextHeartbeat = start.addingTimeInterval(configuration.heartbeatInterval)
     var nextPrune = start.addingTimeInterval(3600)
     var nextCheck = start.addingTimeInterval(configuration.changeCheckInterval)
+    // The earliest task fire or retry in the store, as last read; `stale` until read again.
     var wake: Date? = nil
+    var stale = true
 
     while true {
       condition.lock()
@@ -90,27 +92,35 @@ public final class Scheduler: @unchecked Sendable {
       if stop { break }
 
       var now = Date()
-      var dirty = localChange || wake.map { $0 <= now } ?? true
+      if localChange { stale = true }
       if now >= nextCheck {
         nextCheck = now.addingTimeInterval(configuration.changeCheckInterval)
         if let version = try? store.dataVersion(), version != lastVersion {
           lastVersion = version
-          dirty = true
+          stale = true
         }
-        if folder.changed() { applyWatchedFolder() }
+        if folder.changed() {
+          applyWatchedFolder()
+          stale = true
+        }
       }
       if now >= nextHeartbeat {
         nextHeartbeat = now.addingTimeInterval(configuration.heartbeatInterval)
         heartbeat(at: now)
         abandonStoppedInstances(at: now)
-        dirty = true
+        stale = true
       }
       if now >= nextPrune {
         nextPrune = now.addingTimeInterval(3600)
         prune(at: now)
       }
-      if dirty {
+      if stale {
         startHeldFires()
+        wake = (try? store.nextWake()) ?? nil
+        stale = false
+      }
+      // Claims are writes: made only when something is due.
+      if let due = wake, due <= now {
         claimDue()
         wake = (try? store.nextWake()) ?? nil
         now = Date()
@@ -224,7 +234,10 @@ public final class Scheduler: @unchecked Sendable {
     condition.lock()
     let waiting = held
     condition.unlock()
-    for (taskId, fires) in waiting {
+    condition.lock()
+    let busy = Set(running.values)
+    condition.unlock()
+    for (taskId, fires) in waiting where !busy.contains(taskId) {
       guard let fire = fires.first else { continue }
       guard let (run, dropped) = try? store.startHeld(fire, at: Date(), instance: instance.id) else { continue }
       if run != nil || dropped {
@@ -287,14 +300,17 @@ public final class Scheduler: @unchecked Sendable {
       return
     }
     if effects.recorded { report(finished, of: name, effects: effects, queued: queued) }
-    finishedLocally(runId)
+    finishedLocally(runId, changesWake: effects.retryAt != nil || effects.autoDisabled)
   }
 
-  private func finishedLocally(_ runId: Int64) {
+  /// Forgets a run; wakes the loop when a fire of its task is held, or the run changed
+  /// what is due (a retry set, the task disabled). Other finishes cost the loop nothing.
+  private func finishedLocally(_ runId: Int64, changesWake: Bool = true) {
     condition.lock()
-    running[runId] = nil
+    let taskId = running.removeValue(forKey: runId)
+    let holding = taskId.map { held[$0] != nil } ?? false
     condition.unlock()
-    noteChange()
+    if changesWake || holding { noteChange() }
   }
 
   /// The wait before the attempt after `attempt`, or `nil` when the task has no retry left.

@@ -253,7 +253,8 @@ extension Store {
   public func nextWake() throws(StoreError) -> Date? {
     try read { db in
       let fire = try Double.fetchOne(db, sql: "SELECT MIN(next_run_at) FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL")
-      let retry = try Double.fetchOne(db, sql: "SELECT MIN(retry_at) FROM run WHERE retry_at IS NOT NULL")
+      let retry = try Double.fetchOne(
+        db, sql: "SELECT MIN(run.retry_at) FROM run JOIN task ON task.id = run.task_id WHERE run.retry_at IS NOT NULL AND task.enabled = 1")
       return [fire, retry].compactMap { $0 }.min().map(Date.init(timeIntervalSince1970:))
     }
   }

@@ -99,6 +99,10 @@ struct ServeStoreTests {
     let effects = try temp.store.finishServed(run, lines: [], now: fire.addingTimeInterval(1)) { _ in 10 }
     #expect(effects.retryAt == fire.addingTimeInterval(11) && effects.recorded)
     #expect(try temp.store.nextWake() == fire.addingTimeInterval(11))
+    // A disabled task's retry waits, and is not what serve wakes for.
+    try temp.store.update("a", action: "disable", actor: "tester") { $0.enabled = false }
+    #expect(try temp.store.nextWake() == nil)
+    try temp.store.update("a", action: "enable", actor: "tester") { $0.enabled = true }
     #expect(try temp.store.claimDueRetries(at: fire.addingTimeInterval(10), instance: "one", limit: 10).started.isEmpty)
     let other = try Store(path: temp.path)
     let retry = try temp.store.claimDueRetries(at: fire.addingTimeInterval(11), instance: "one", limit: 10)
