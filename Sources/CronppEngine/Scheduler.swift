@@ -32,6 +32,9 @@ public final class Scheduler: @unchecked Sendable {
   private var running: [Int64: Int64] = [:]
   /// Fires held until their task's run ends, per task, in order (overlap `queue`).
   private var held: [Int64: [Fire]] = [:]
+  /// The watched folder as first seen: taken when the scheduler is made, before the
+  /// command applies the folder, so an edit made while serve starts is not missed.
+  private var folder: FolderFingerprint
 
   public init(store: Store, runner: TaskRunner, configuration: ServeConfiguration, logger: Logger) {
     self.store = store
@@ -39,6 +42,7 @@ public final class Scheduler: @unchecked Sendable {
     self.configuration = configuration
     self.logger = logger
     pool = WorkerPool(size: configuration.workers)
+    folder = FolderFingerprint(path: configuration.watchedFolder)
     instance = InstanceRecord(
       id: UUID().uuidString.lowercased(), host: Self.hostName, pid: Int(getpid()), version: configuration.version, startedAt: Date(),
       pidNamespace: Self.pidNamespace)
@@ -75,7 +79,6 @@ public final class Scheduler: @unchecked Sendable {
     startRebootTasks()
 
     var lastVersion = (try? store.dataVersion()) ?? 0
-    var folder = FolderFingerprint(path: configuration.watchedFolder)
     let start = Date()
     var nextHeartbeat = start.addingTimeInterval(configuration.heartbeatInterval)
     var nextPrune = start.addingTimeInterval(3600)
@@ -424,14 +427,20 @@ public final class Scheduler: @unchecked Sendable {
     }
   }
 
+  /// Applies a tasks folder (`--tasks`) and logs what changed.
+  public func apply(_ path: String) throws(TasksFolderError) {
+    let plan = try TasksFolderSync.apply(path, to: store)
+    logger.info(
+      "tasks.applied",
+      metadata: ["folder": "\(path)", "created": .stringConvertible(plan.creates.count), "updated": .stringConvertible(plan.updates.count),
+        "removed": .stringConvertible(plan.removals.count), "unchanged": .stringConvertible(plan.unchanged.count)])
+  }
+
+  /// `--watch`: a bad file is logged, and the tasks stay as they were.
   private func applyWatchedFolder() {
     guard let path = configuration.watchedFolder else { return }
     do {
-      let plan = try TasksFolderSync.apply(path, to: store)
-      logger.info(
-        "tasks.applied",
-        metadata: ["folder": "\(path)", "created": .stringConvertible(plan.creates.count), "updated": .stringConvertible(plan.updates.count),
-          "removed": .stringConvertible(plan.removals.count), "unchanged": .stringConvertible(plan.unchanged.count)])
+      try apply(path)
     } catch {
       logger.error("tasks.apply_failed", metadata: ["folder": "\(path)", "error": "\(error.message)"])
     }

@@ -32,8 +32,8 @@ final class ServeProcess: @unchecked Sendable {
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     outURL = scratch.appendingPathComponent("stdout")
     errURL = scratch.appendingPathComponent("stderr")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
     defer {
       try? out.close()

@@ -55,20 +55,6 @@ struct ServeCommand: ParsableCommand {
     let output = ServeLogOutput.standardOutput
     let format = logFormat
     let logger = Logger(label: "cronpp") { _ in ServeLogHandler(format: format, output: output) }
-    if let tasks {
-      do {
-        let plan = try TasksFolderSync.apply(tasks, to: store)
-        logger.info(
-          "tasks.applied",
-          metadata: ["folder": "\(tasks)", "created": .stringConvertible(plan.creates.count), "updated": .stringConvertible(plan.updates.count),
-            "removed": .stringConvertible(plan.removals.count), "unchanged": .stringConvertible(plan.unchanged.count)])
-      } catch {
-        if let file = error.file { throw CommandFailure.taskFile(file) }
-        if let storeError = error.store { throw CommandFailure.store(storeError) }
-        throw CommandFailure.usage(error.message, hint: "fix the file; serve did not start")
-      }
-    }
-
     var configuration = ServeConfiguration()
     configuration.workers = workers
     configuration.grace = try Self.seconds(grace, option: "grace")
@@ -77,7 +63,17 @@ struct ServeCommand: ParsableCommand {
     configuration.watchedFolder = watch ? tasks : nil
     configuration.version = CronppVersion.current
     let host = RunHost(store: store, storePath: store.path, dataPath: data.resolvedPath, http: HTTPClientBridge(), exec: SubprocessRunner())
+    // Made before the folder is applied: it takes the watched folder's first look.
     let scheduler = Scheduler(store: store, runner: TaskRunner(host: host), configuration: configuration, logger: logger)
+    if let tasks {
+      do {
+        try scheduler.apply(tasks)
+      } catch {
+        if let file = error.file { throw CommandFailure.taskFile(file) }
+        if let storeError = error.store { throw CommandFailure.store(storeError) }
+        throw CommandFailure.usage(error.message, hint: "fix the file; serve did not start")
+      }
+    }
 
     let service = SchedulerService(scheduler: scheduler)
     var quiet = Logger(label: "cronpp.lifecycle") { _ in ServeLogHandler(format: format, output: output) }
