@@ -164,33 +164,30 @@ public final class Scheduler: @unchecked Sendable {
   // MARK: Claiming and starting
 
   private func claimDue() {
-    // Fires first, then retries, each in batches until a batch comes back short.
-    while true {
+    claimInBatches("claiming fires") { [self] () throws(StoreError) in
       let now = Date()
-      let claimed: ClaimedFires
-      do {
-        claimed = try store.claimDueFires(at: now, instance: instance.id, limit: configuration.claimBatch) { task, due in
-          Self.plan(task, due: due, now: now)
-        }
-      } catch {
-        logger.error("store.error", metadata: ["error": "\(error.description)", "while": "claiming fires"])
-        return
+      return try store.claimDueFires(at: now, instance: instance.id, limit: configuration.claimBatch) { task, due in
+        Self.plan(task, due: due, now: now)
       }
-      dispatch(claimed)
-      if claimed.started.count + claimed.skipped.count + claimed.held.count < configuration.claimBatch { break }
-      if isStopping { return }
     }
-    while true {
+    claimInBatches("claiming retries") { [self] () throws(StoreError) in
+      try store.claimDueRetries(at: Date(), instance: instance.id, limit: configuration.claimBatch)
+    }
+  }
+
+  /// Claims and dispatches batch after batch, until one comes back short: the first runs
+  /// of a crowded second start while the rest are claimed.
+  private func claimInBatches(_ activity: String, _ claim: () throws(StoreError) -> ClaimedFires) {
+    while !isStopping {
       let claimed: ClaimedFires
       do {
-        claimed = try store.claimDueRetries(at: Date(), instance: instance.id, limit: configuration.claimBatch)
+        claimed = try claim()
       } catch {
-        logger.error("store.error", metadata: ["error": "\(error.description)", "while": "claiming retries"])
+        logger.error("store.error", metadata: ["error": "\(error.description)", "while": "\(activity)"])
         return
       }
       dispatch(claimed)
-      if claimed.started.count + claimed.skipped.count + claimed.held.count < configuration.claimBatch { break }
-      if isStopping { return }
+      if claimed.started.count + claimed.skipped.count + claimed.held.count < configuration.claimBatch { return }
     }
   }
 
@@ -235,10 +232,7 @@ public final class Scheduler: @unchecked Sendable {
   /// Starts held fires whose task has no run going any more, oldest first.
   private func startHeldFires() {
     condition.lock()
-    let waiting = held
-    condition.unlock()
-    condition.lock()
-    let busy = Set(running.values)
+    let (waiting, busy) = (held, Set(running.values))
     condition.unlock()
     for (taskId, fires) in waiting where !busy.contains(taskId) {
       guard let fire = fires.first else { continue }
@@ -294,9 +288,7 @@ public final class Scheduler: @unchecked Sendable {
     let finished = TaskRunner.completed(run, with: outcome, at: Date())
     let effects: FinishEffects
     do {
-      effects = try store.finishServed(finished, lines: TaskRunner.storedLines(outcome), now: Date()) { task in
-        Self.retryDelay(for: task, after: finished.attempt)
-      }
+      effects = try store.finishServed(finished, lines: TaskRunner.storedLines(outcome), now: Date(), retryDelay: Self.retryDelay(for:after:))
     } catch {
       logger.error("store.error", metadata: ["error": "\(error.description)", "while": "recording run \(runId)", "task": "\(name)"])
       finishedLocally(runId)
@@ -316,7 +308,11 @@ public final class Scheduler: @unchecked Sendable {
     if changesWake || holding { noteChange() }
   }
 
-  /// The wait before the attempt after `attempt`, or `nil` when the task has no retry left.
+  /// The wait before the attempt after `run`'s, or `nil` when the task has no retry left.
+  static func retryDelay(for task: TaskRecord, after run: RunRecord) -> TimeInterval? {
+    retryDelay(for: task, after: run.attempt)
+  }
+
   static func retryDelay(for task: TaskRecord, after attempt: Int) -> TimeInterval? {
     guard attempt <= task.retries else { return nil }
     return Backoff.delay(beforeAttempt: attempt + 1, base: task.backoffBaseSeconds, cap: task.backoffCapSeconds, random: Double.random(in: 0..<1))
@@ -399,7 +395,7 @@ public final class Scheduler: @unchecked Sendable {
       let result = try store.abandonStoppedInstances(
         at: now, staleAfter: configuration.staleAfter, except: instance.id,
         isGone: { other in me.sharesProcesses(with: other) && (other.pid == me.pid || !Self.processExists(other.pid)) },
-        retryDelay: { task, run in Self.retryDelay(for: task, after: run.attempt) })
+        retryDelay: Self.retryDelay(for:after:))
       for stopped in result.instances {
         logger.warning(
           "instance.stale",
@@ -474,7 +470,7 @@ public final class Scheduler: @unchecked Sendable {
         ? "abandoned: serve was stopped at once by a second signal"
         : "abandoned: serve stopped and the run outlived the \(secondsText(configuration.grace)) grace period"
       do {
-        let abandoned = try store.abandonRuns(ids: leftover, reason: reason, now: Date()) { task, run in Self.retryDelay(for: task, after: run.attempt) }
+        let abandoned = try store.abandonRuns(ids: leftover, reason: reason, now: Date(), retryDelay: Self.retryDelay(for:after:))
         for run in abandoned { report(run.run, of: run.taskName, effects: run.effects) }
       } catch {
         logger.error("store.error", metadata: ["error": "\(error.description)", "while": "abandoning runs"])

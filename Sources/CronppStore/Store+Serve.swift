@@ -145,37 +145,46 @@ extension Store {
     try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE task_id = ? AND status = 'running' LIMIT 1", arguments: [taskId])
   }
 
+  /// The wait before a failed run's next attempt, or `nil` when the task has none left
+  /// (serve's backoff, passed in so the store stays free of policy and randomness).
+  public typealias RetryDelay = (TaskRecord, RunRecord) -> TimeInterval?
+
   /// Completes a run serve started: its outcome and lines, the task's counters, the retry
-  /// (`retryDelay` gives the wait before the next attempt, or `nil` when none is left) and
-  /// auto-disable, in one transaction.
+  /// and auto-disable, in one transaction.
   public func finishServed(
-    _ run: RunRecord, lines: [(at: Date, level: LogLevel, message: String, fields: String?)], now: Date,
-    retryDelay: (TaskRecord) -> TimeInterval?
+    _ run: RunRecord, lines: [(at: Date, level: LogLevel, message: String, fields: String?)], now: Date, retryDelay: RetryDelay
   ) throws(StoreError) -> FinishEffects {
     try write { db in
-      var run = run
-      var effects = FinishEffects()
       // Another instance may have given the run up for abandoned (this one stalled past the
       // heartbeat limit); its record stands, so the run is not counted twice.
       guard let id = run.id, try RunStatus.fetchOne(db, sql: "SELECT status FROM run WHERE id = ?", arguments: [id]) == .running else {
-        return effects
+        return FinishEffects()
       }
-      let task = try TaskRecord.fetchOne(db, key: run.taskId)
-      if run.status.isFailure, let task, task.enabled, let delay = retryDelay(task) {
-        run.retryAt = now.addingTimeInterval(delay)
-      }
-      try run.update(db)
+      var run = run
+      let effects = try Self.close(&run, now: now, in: db, retryDelay: retryDelay)
       try RunLogLine.filter(Column("run_id") == id).deleteAll(db)
       for (seq, line) in lines.enumerated() {
         try RunLogLine(runId: id, seq: seq, at: line.at, level: line.level, message: line.message, fields: line.fields).insert(db)
       }
-      effects.task = try Self.disableIfFailing(Self.count(run, in: db), now: now, in: db)
-      effects.autoDisabled = effects.task?.enabled == false && task?.enabled == true
-      if effects.autoDisabled { run.retryAt = nil }
-      effects.retryAt = run.retryAt
-      effects.recorded = true
       return effects
     }
+  }
+
+  /// Stores a run's end: when it failed with attempts left, when its retry is due; then the
+  /// task's counters, and auto-disable (which cancels pending retries).
+  static func close(_ run: inout RunRecord, now: Date, in db: Database, retryDelay: RetryDelay) throws -> FinishEffects {
+    let task = try TaskRecord.fetchOne(db, key: run.taskId)
+    if run.status.isFailure, let task, task.enabled, let delay = retryDelay(task, run) {
+      run.retryAt = now.addingTimeInterval(delay)
+    }
+    try run.update(db)
+    var effects = FinishEffects()
+    effects.task = try disableIfFailing(count(run, in: db), now: now, in: db)
+    effects.autoDisabled = effects.task?.enabled == false && task?.enabled == true
+    if effects.autoDisabled { run.retryAt = nil }
+    effects.retryAt = run.retryAt
+    effects.recorded = true
+    return effects
   }
 
   /// Disables a task that reached its consecutive-failure limit, audited as
@@ -199,7 +208,7 @@ extension Store {
   /// caller) never is.
   public func abandonStoppedInstances(
     at now: Date, staleAfter: TimeInterval, except: String, isGone: (InstanceRecord) -> Bool,
-    retryDelay: (TaskRecord, RunRecord) -> TimeInterval?
+    retryDelay: RetryDelay
   ) throws(StoreError) -> (instances: [InstanceRecord], runs: [AbandonedRun]) {
     try write { db in
       let stopped = try InstanceRecord.fetchAll(db).filter { instance in
@@ -217,36 +226,23 @@ extension Store {
   }
 
   /// Marks this instance's own runs abandoned (a shutdown whose grace ran out).
-  public func abandonRuns(ids: [Int64], reason: String, now: Date, retryDelay: (TaskRecord, RunRecord) -> TimeInterval?) throws(StoreError)
-    -> [AbandonedRun]
-  {
+  public func abandonRuns(ids: [Int64], reason: String, now: Date, retryDelay: RetryDelay) throws(StoreError) -> [AbandonedRun] {
     try write { db in
       let runs = try RunRecord.filter(ids.contains(Column("id")) && Column("status") == RunStatus.running.rawValue).fetchAll(db)
       return try Self.abandon(runs, reason: reason, now: now, in: db, retryDelay: retryDelay)
     }
   }
 
-  static func abandon(
-    _ runs: [RunRecord], reason: String, now: Date, in db: Database, retryDelay: (TaskRecord, RunRecord) -> TimeInterval?
-  ) throws -> [AbandonedRun] {
-    var abandoned: [AbandonedRun] = []
-    for var run in runs {
+  static func abandon(_ runs: [RunRecord], reason: String, now: Date, in db: Database, retryDelay: RetryDelay) throws -> [AbandonedRun] {
+    try runs.map { run in
+      var run = run
       run.status = .abandoned
       run.finishedAt = now
       run.duration = now.timeIntervalSince(run.startedAt)
       run.error = reason
-      let task = try TaskRecord.fetchOne(db, key: run.taskId)
-      if let task, task.enabled, let delay = retryDelay(task, run) { run.retryAt = now.addingTimeInterval(delay) }
-      try run.update(db)
-      var effects = FinishEffects()
-      effects.task = try disableIfFailing(count(run, in: db), now: now, in: db)
-      effects.autoDisabled = effects.task?.enabled == false && task?.enabled == true
-      if effects.autoDisabled { run.retryAt = nil }
-      effects.retryAt = run.retryAt
-      effects.recorded = true
-      abandoned.append(AbandonedRun(run: run, taskName: task?.name ?? "#\(run.taskId)", effects: effects))
+      let effects = try close(&run, now: now, in: db, retryDelay: retryDelay)
+      return AbandonedRun(run: run, taskName: effects.task?.name ?? "#\(run.taskId)", effects: effects)
     }
-    return abandoned
   }
 
   /// When serve next has something to do: the earliest task fire or retry.

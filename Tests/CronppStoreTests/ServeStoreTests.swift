@@ -71,7 +71,7 @@ struct ServeStoreTests {
     var running = try #require(try runs(temp, "q").first)
     running.status = .success
     running.finishedAt = later
-    _ = try temp.store.finishServed(running, lines: [], now: later) { _ in nil }
+    _ = try temp.store.finishServed(running, lines: [], now: later) { _, _ in nil }
     let started = try temp.store.startHeld(held, at: later, instance: "one")
     #expect(started.run?.status == .running && started.run?.scheduledAt == held.scheduledAt && !started.dropped)
   }
@@ -96,7 +96,7 @@ struct ServeStoreTests {
     var run = try #require(try temp.store.claimDueFires(at: fire, instance: "one", limit: 10, plan: Self.onePerFire).started.first?.run)
     run.status = .failed
     run.finishedAt = fire.addingTimeInterval(1)
-    let effects = try temp.store.finishServed(run, lines: [], now: fire.addingTimeInterval(1)) { _ in 10 }
+    let effects = try temp.store.finishServed(run, lines: [], now: fire.addingTimeInterval(1)) { _, _ in 10 }
     #expect(effects.retryAt == fire.addingTimeInterval(11) && effects.recorded)
     #expect(try temp.store.nextWake() == fire.addingTimeInterval(11))
     // A disabled task's retry waits, and is not what serve wakes for.
@@ -124,7 +124,7 @@ struct ServeStoreTests {
       var run = try #require(try temp.store.claimDueFires(at: at, instance: "one", limit: 10, plan: Self.onePerFire).started.first?.run)
       run.status = .failed
       run.finishedAt = at
-      last = try temp.store.finishServed(run, lines: [], now: at) { _ in 10 }
+      last = try temp.store.finishServed(run, lines: [], now: at) { _, _ in 10 }
       at = at.addingTimeInterval(300)
     }
     #expect(last.autoDisabled && last.retryAt == nil)
@@ -144,7 +144,7 @@ struct ServeStoreTests {
     _ = try temp.store.abandonRuns(ids: [run.id!], reason: "abandoned: test", now: fire) { _, _ in nil }
     run.status = .success
     run.finishedAt = fire.addingTimeInterval(5)
-    let effects = try temp.store.finishServed(run, lines: [], now: fire.addingTimeInterval(5)) { _ in nil }
+    let effects = try temp.store.finishServed(run, lines: [], now: fire.addingTimeInterval(5)) { _, _ in nil }
     #expect(!effects.recorded)
     let stored = try runs(temp, "a")
     #expect(stored.map(\.status) == [.abandoned])
