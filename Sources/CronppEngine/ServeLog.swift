@@ -89,22 +89,11 @@ public struct ServeLogHandler: LogHandler {
     }
   }
 
-  /// A logfmt value: bare when it is one plain word, else quoted with `"` and `\` escaped.
+  /// A logfmt value: bare when it is one plain word, else quoted as a JSON string is, so
+  /// one unescaping reads both formats.
   static func logfmt(_ text: String) -> String {
     let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "=" && $0 != "\\" }
-    if plain { return text }
-    var quoted = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": quoted += "\\\""
-      case "\\": quoted += "\\\\"
-      case "\n": quoted += "\\n"
-      case "\r": quoted += "\\r"
-      case "\t": quoted += "\\t"
-      default: quoted.unicodeScalars.append(scalar)
-      }
-    }
-    return quoted + "\""
+    return plain ? text : jsonString(text)
   }
 
   /// Numbers and booleans given as such (`.stringConvertible(12)`) stay JSON numbers.
