@@ -32,6 +32,11 @@ public final class Scheduler: @unchecked Sendable {
   private var running: [Int64: Int64] = [:]
   /// Fires held until their task's run ends, per task, in order (overlap `queue`).
   private var held: [Int64: [Fire]] = [:]
+  /// Finished runs waiting to be recorded, and whether a worker is recording them.
+  private var unrecorded: [Finished] = []
+  private var recording = false
+  /// Parsed schedules and zones by task, read by the loop thread only.
+  private var schedules: [String: (schedule: Schedule, zone: TimeZone)] = [:]
   /// The watched folder as first seen: taken when the scheduler is made, before the
   /// command applies the folder, so an edit made while serve starts is not missed.
   private var folder: FolderFingerprint
@@ -167,7 +172,7 @@ public final class Scheduler: @unchecked Sendable {
     claimInBatches("claiming fires") { [self] () throws(StoreError) in
       let now = Date()
       return try store.claimDueFires(at: now, instance: instance.id, limit: configuration.claimBatch) { task, due in
-        Self.plan(task, due: due, now: now)
+        plan(task, due: due, now: now)
       }
     }
     claimInBatches("claiming retries") { [self] () throws(StoreError) in
@@ -191,10 +196,16 @@ public final class Scheduler: @unchecked Sendable {
     }
   }
 
-  /// The runs a claimed fire makes (FirePlanner), as the store's claim wants them.
-  static func plan(_ task: TaskRecord, due: Date, now: Date) -> (runs: [(scheduledAt: Date, trigger: RunTrigger)], next: Date?) {
-    guard let schedule = try? Schedule(task.schedule, seed: task.name) else { return ([], nil) }
-    let zone = task.timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone.current
+  /// The runs a claimed fire makes (FirePlanner), as the store's claim wants them. Each
+  /// task's schedule is parsed once, not on every fire.
+  private func plan(_ task: TaskRecord, due: Date, now: Date) -> (runs: [(scheduledAt: Date, trigger: RunTrigger)], next: Date?) {
+    let key = "\(task.name)\n\(task.schedule)\n\(task.timeZone ?? "")"
+    if schedules[key] == nil {
+      guard let schedule = try? Schedule(task.schedule, seed: task.name) else { return ([], nil) }
+      if schedules.count > 200_000 { schedules = [:] }
+      schedules[key] = (schedule, task.timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone.current)
+    }
+    guard let (schedule, zone) = schedules[key] else { return ([], nil) }
     let plan = FirePlanner.plan(schedule, in: zone, due: due, now: now, missed: task.missed)
     return (plan.runs.map { ($0.scheduledAt, $0.trigger) }, plan.next)
   }
@@ -273,9 +284,17 @@ public final class Scheduler: @unchecked Sendable {
 
   // MARK: Running
 
+  /// A run whose script ended, on its way to the store.
+  struct Finished {
+    let fire: Fire
+    let run: RunRecord
+    let lines: [(at: Date, level: LogLevel, message: String, fields: String?)]
+    /// How long it waited for a worker after it was claimed.
+    let queued: TimeInterval
+  }
+
   private func execute(_ fire: Fire, _ run: RunRecord) {
-    // How long the run waited for a worker after it was claimed (`queued_ms`).
-    let queued = Date().timeIntervalSince(run.startedAt)
+    let begun = Date()
     var lua = TaskRunner.luaTask(for: fire.task)
     if let config = fire.config { lua.config = config }
     let info = LuaRunInfo(id: run.id, attempt: run.attempt, trigger: run.trigger.rawValue, scheduledAt: run.scheduledAt)
@@ -285,17 +304,44 @@ public final class Scheduler: @unchecked Sendable {
       if let extra = line.fields { fields["fields"] = .stringConvertible(RawJSON(extra)) }
       logger.log(level: Self.level(line.level), "task.log", metadata: fields)
     }
-    let finished = TaskRunner.completed(run, with: outcome, at: Date())
-    let effects: FinishEffects
-    do {
-      effects = try store.finishServed(finished, lines: TaskRunner.storedLines(outcome), now: Date(), retryDelay: Self.retryDelay(for:after:))
-    } catch {
-      logger.error("store.error", metadata: ["error": "\(error.description)", "while": "recording run \(runId)", "task": "\(name)"])
-      finishedLocally(runId)
+    var finished = TaskRunner.completed(run, with: outcome, at: Date())
+    // The run's duration is the script's: the wait for a worker is `queued`.
+    finished.duration = finished.finishedAt.map { $0.timeIntervalSince(begun) }
+    record(Finished(fire: fire, run: finished, lines: TaskRunner.storedLines(outcome), queued: begun.timeIntervalSince(run.startedAt)))
+  }
+
+  /// Group commit: the worker that finds no recording going records every run finished
+  /// meanwhile in one transaction, then the runs that finished while it wrote, and so on;
+  /// the others go back to work at once.
+  private func record(_ finished: Finished) {
+    condition.lock()
+    unrecorded.append(finished)
+    if recording {
+      condition.unlock()
       return
     }
-    if effects.recorded { report(finished, of: name, effects: effects, queued: queued) }
-    finishedLocally(runId, changesWake: effects.retryAt != nil || effects.autoDisabled)
+    recording = true
+    condition.unlock()
+    while true {
+      condition.lock()
+      let batch = unrecorded
+      unrecorded = []
+      if batch.isEmpty { recording = false }
+      condition.unlock()
+      if batch.isEmpty { return }
+      let effects: [FinishEffects]
+      do {
+        effects = try store.finishServed(batch.map { ($0.run, $0.lines) }, now: Date(), retryDelay: Self.retryDelay(for:after:))
+      } catch {
+        logger.error("store.error", metadata: ["error": "\(error.description)", "while": "recording \(batch.count) finished runs"])
+        for item in batch { finishedLocally(item.run.id ?? 0) }
+        continue
+      }
+      for (item, effect) in zip(batch, effects) {
+        if effect.recorded { report(item.run, of: item.fire.task.name, effects: effect, queued: item.queued) }
+        finishedLocally(item.run.id ?? 0, changesWake: effect.retryAt != nil || effect.autoDisabled)
+      }
+    }
   }
 
   /// Forgets a run; wakes the loop when a fire of its task is held, or the run changed

@@ -23,14 +23,13 @@ extension Store {
 
   static func dueTasks(at now: Date, limit: Int, in db: Database) throws -> [TaskRecord] {
     try TaskRecord.fetchAll(
-      db, sql: "SELECT * FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY next_run_at LIMIT ?",
+      db.cachedStatement(sql: "SELECT * FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY next_run_at LIMIT ?"),
       arguments: [now.timeIntervalSince1970, limit])
   }
 
   static func claim(taskId: Int64, fire: Date, next: Date?, in db: Database) throws -> Bool {
-    try db.execute(
-      sql: "UPDATE task SET next_run_at = ? WHERE id = ? AND enabled = 1 AND next_run_at = ?",
-      arguments: [next?.timeIntervalSince1970, taskId, fire.timeIntervalSince1970])
+    try db.cachedStatement(sql: "UPDATE task SET next_run_at = ? WHERE id = ? AND enabled = 1 AND next_run_at = ?")
+      .execute(arguments: [next?.timeIntervalSince1970, taskId, fire.timeIntervalSince1970])
     return db.changesCount == 1
   }
 }

@@ -38,11 +38,9 @@ extension Store {
   public func record(_ run: RunRecord, lines: [(at: Date, level: LogLevel, message: String, fields: String?)] = []) throws(StoreError) -> RunRecord {
     try write { db in
       var run = run
-      try run.insert(db)
+      try Self.insert(&run, in: db)
       guard let runId = run.id else { return run }
-      for (seq, line) in lines.enumerated() {
-        try RunLogLine(runId: runId, seq: seq, at: line.at, level: line.level, message: line.message, fields: line.fields).insert(db)
-      }
+      try Self.insertLines(lines, of: runId, in: db)
       try Self.count(run, in: db)
       return run
     }
@@ -56,7 +54,7 @@ extension Store {
     run.finishedAt = nil
     run.duration = nil
     return try write { db in
-      try run.insert(db)
+      try Self.insert(&run, in: db)
       return run
     }
   }
@@ -66,34 +64,11 @@ extension Store {
   public func finish(_ run: RunRecord, lines: [(at: Date, level: LogLevel, message: String, fields: String?)]) throws(StoreError) {
     guard let runId = run.id else { return }
     try write { db in
-      try run.update(db)
+      _ = try Self.update(run, onlyIfRunning: false, in: db)
       try RunLogLine.filter(Column("run_id") == runId).deleteAll(db)
-      for (seq, line) in lines.enumerated() {
-        try RunLogLine(runId: runId, seq: seq, at: line.at, level: line.level, message: line.message, fields: line.fields).insert(db)
-      }
+      try Self.insertLines(lines, of: runId, in: db)
       try Self.count(run, in: db)
     }
-  }
-
-  /// Folds a finished run into its task's counters; the task as it now is.
-  @discardableResult
-  static func count(_ run: RunRecord, in db: Database) throws -> TaskRecord? {
-    guard var task = try TaskRecord.fetchOne(db, key: run.taskId) else { return nil }
-    guard run.status != .running else { return task }
-    let at = run.finishedAt ?? run.startedAt
-    task.lastRunAt = max(task.lastRunAt ?? at, at)
-    task.lastStatus = run.status
-    if run.status == .success {
-      task.successCount += 1
-      task.consecutiveFailures = 0
-      task.lastSuccessAt = at
-    } else if run.status.isFailure {
-      task.failureCount += 1
-      task.consecutiveFailures += 1
-      task.lastFailureAt = at
-    }
-    try task.update(db)
-    return task
   }
 
   public func runs(of name: String, matching filter: RunFilter = RunFilter()) throws(StoreError) -> [RunRecord] {

@@ -69,9 +69,10 @@ extension Store {
         task.nextRunAt = next
         for (index, run) in runs.enumerated() {
           let fire = Fire(task: task, scheduledAt: run.scheduledAt, trigger: run.trigger)
-          // The runs of one claim (a catch-up backlog, fires reached late) go one after
-          // another, whatever the overlap policy.
-          if index > 0 {
+          // A catch-up backlog, and the fire that follows it, go one run after another
+          // whatever the overlap policy; several fires a busy scheduler reached late meet
+          // the overlap policy (under skip they are recorded skipped, not piled up).
+          if index > 0 && runs[0].trigger == .catchup {
             claimed.held.append(fire)
           } else {
             try Self.start(fire, at: clock(), instance: instance, in: db, into: &claimed)
@@ -95,7 +96,7 @@ extension Store {
       for failed in due {
         guard let retryAt = failed.retryAt else { continue }
         try db.execute(sql: "UPDATE run SET retry_at = NULL WHERE id = ? AND retry_at = ?", arguments: [failed.id, retryAt.timeIntervalSince1970])
-        guard db.changesCount == 1, let task = try TaskRecord.fetchOne(db, key: failed.taskId) else { continue }
+        guard db.changesCount == 1, let task = try Self.task(id: failed.taskId, in: db) else { continue }
         let fire = Fire(task: task, scheduledAt: failed.scheduledAt, trigger: .retry, attempt: failed.attempt + 1)
         try Self.start(fire, at: now, instance: instance, in: db, into: &claimed)
       }
@@ -107,12 +108,12 @@ extension Store {
   /// and the caller keeps holding it). A task deleted or disabled meanwhile drops the fire.
   public func startHeld(_ fire: Fire, at now: Date, instance: String) throws(StoreError) -> (run: RunRecord?, dropped: Bool) {
     try write { db in
-      guard let id = fire.task.id, let task = try TaskRecord.fetchOne(db, key: id), task.enabled else { return (nil, true) }
+      guard let id = fire.task.id, let task = try Self.task(id: id, in: db), task.enabled else { return (nil, true) }
       if try Self.runningRun(of: id, in: db) != nil { return (nil, false) }
       var run = RunRecord(
         taskId: id, trigger: fire.trigger, attempt: fire.attempt, scheduledAt: fire.scheduledAt, startedAt: now, status: .running,
         instanceId: instance)
-      try run.insert(db)
+      try Self.insert(&run, in: db)
       return (run, false)
     }
   }
@@ -129,7 +130,7 @@ extension Store {
       var run = RunRecord(
         taskId: id, trigger: fire.trigger, attempt: fire.attempt, scheduledAt: fire.scheduledAt, startedAt: now, finishedAt: now,
         status: .skipped, error: "skipped: run \(busy) of \(fire.task.name) was still running (overlap skip)", instanceId: instance)
-      try run.insert(db)
+      try insert(&run, in: db)
       try count(run, in: db)
       claimed.skipped.append((fire, run))
       return
@@ -137,50 +138,47 @@ extension Store {
     var run = RunRecord(
       taskId: id, trigger: fire.trigger, attempt: fire.attempt, scheduledAt: fire.scheduledAt, startedAt: now, status: .running,
       instanceId: instance)
-    try run.insert(db)
+    try insert(&run, in: db)
     claimed.started.append((fire, run))
   }
 
   static func runningRun(of taskId: Int64, in db: Database) throws -> Int64? {
-    try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE task_id = ? AND status = 'running' LIMIT 1", arguments: [taskId])
+    try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM run WHERE task_id = ? AND status = 'running' LIMIT 1"), arguments: [taskId])
   }
 
   /// The wait before a failed run's next attempt, or `nil` when the task has none left
   /// (serve's backoff, passed in so the store stays free of policy and randomness).
   public typealias RetryDelay = (TaskRecord, RunRecord) -> TimeInterval?
 
-  /// Completes a run serve started: its outcome and lines, the task's counters, the retry
-  /// and auto-disable, in one transaction.
+  /// Completes runs serve started (its workers hand them over in batches, so a thousand
+  /// runs a second cost a few commits): each one's outcome and lines, the task's counters,
+  /// the retry and auto-disable, all in one transaction.
   public func finishServed(
-    _ run: RunRecord, lines: [(at: Date, level: LogLevel, message: String, fields: String?)], now: Date, retryDelay: RetryDelay
-  ) throws(StoreError) -> FinishEffects {
+    _ runs: [(run: RunRecord, lines: [(at: Date, level: LogLevel, message: String, fields: String?)])], now: Date, retryDelay: RetryDelay
+  ) throws(StoreError) -> [FinishEffects] {
     try write { db in
-      // Another instance may have given the run up for abandoned (this one stalled past the
-      // heartbeat limit); its record stands, so the run is not counted twice.
-      guard let id = run.id, try RunStatus.fetchOne(db, sql: "SELECT status FROM run WHERE id = ?", arguments: [id]) == .running else {
-        return FinishEffects()
+      try runs.map { finished in
+        var run = finished.run
+        let effects = try Self.close(&run, now: now, in: db, retryDelay: retryDelay)
+        if effects.recorded, let id = run.id { try Self.insertLines(finished.lines, of: id, in: db) }
+        return effects
       }
-      var run = run
-      let effects = try Self.close(&run, now: now, in: db, retryDelay: retryDelay)
-      try RunLogLine.filter(Column("run_id") == id).deleteAll(db)
-      for (seq, line) in lines.enumerated() {
-        try RunLogLine(runId: id, seq: seq, at: line.at, level: line.level, message: line.message, fields: line.fields).insert(db)
-      }
-      return effects
     }
   }
 
-  /// Stores a run's end: when it failed with attempts left, when its retry is due; then the
-  /// task's counters, and auto-disable (which cancels pending retries).
+  /// Stores the end of a `running` run: its outcome; when it failed with attempts left, when
+  /// its retry is due; the task's counters; and auto-disable (which cancels pending
+  /// retries). A run that is no longer `running` (another instance gave it up for
+  /// abandoned while this one stalled) keeps its record, and nothing is counted twice.
   static func close(_ run: inout RunRecord, now: Date, in db: Database, retryDelay: RetryDelay) throws -> FinishEffects {
-    let task = try TaskRecord.fetchOne(db, key: run.taskId)
-    if run.status.isFailure, let task, task.enabled, let delay = retryDelay(task, run) {
-      run.retryAt = now.addingTimeInterval(delay)
-    }
-    try run.update(db)
     var effects = FinishEffects()
-    effects.task = try disableIfFailing(count(run, in: db), now: now, in: db)
-    effects.autoDisabled = effects.task?.enabled == false && task?.enabled == true
+    guard try update(run, onlyIfRunning: true, in: db), let counted = try count(run, in: db) else { return effects }
+    if run.status.isFailure, counted.enabled, let delay = retryDelay(counted, run) {
+      run.retryAt = now.addingTimeInterval(delay)
+      try db.cachedStatement(sql: "UPDATE run SET retry_at = ? WHERE id = ?").execute(arguments: [run.retryAt?.timeIntervalSince1970, run.id])
+    }
+    effects.task = try disableIfFailing(counted, now: now, in: db)
+    effects.autoDisabled = counted.enabled && effects.task?.enabled == false
     if effects.autoDisabled { run.retryAt = nil }
     effects.retryAt = run.retryAt
     effects.recorded = true

@@ -71,12 +71,12 @@ struct ServeStoreTests {
     var running = try #require(try runs(temp, "q").first)
     running.status = .success
     running.finishedAt = later
-    _ = try temp.store.finishServed(running, lines: [], now: later) { _, _ in nil }
+    _ = try temp.store.finishServed([(running, [])], now: later) { _, _ in nil }
     let started = try temp.store.startHeld(held, at: later, instance: "one")
     #expect(started.run?.status == .running && started.run?.scheduledAt == held.scheduledAt && !started.dropped)
   }
 
-  @Test("the runs of one claim after the first are held, so a backlog goes one after another")
+  @Test("a catch-up backlog and the fire after it are held, so they go one after another")
   func backlogHeld() throws {
     let temp = try TemporaryStore()
     defer { temp.cleanup() }
@@ -88,6 +88,18 @@ struct ServeStoreTests {
     #expect(claimed.held.map(\.trigger) == [.catchup, .schedule])
   }
 
+  @Test("fires a busy scheduler reached late meet the overlap policy: under skip, all but the first are recorded skipped")
+  func lateFiresSkipped() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let (_, fire) = try due(temp, "a")
+    let claimed = try temp.store.claimDueFires(at: fire.addingTimeInterval(2), instance: "one", limit: 10) { _, due in
+      ([(due, .schedule), (due.addingTimeInterval(1), .schedule), (due.addingTimeInterval(2), .schedule)], due.addingTimeInterval(300))
+    }
+    #expect(claimed.started.count == 1 && claimed.held.isEmpty)
+    #expect(claimed.skipped.map { $0.run.scheduledAt } == [fire.addingTimeInterval(1), fire.addingTimeInterval(2)])
+  }
+
   @Test("a failed run with attempts left gets a retry time, and the retry is claimed once as the next attempt")
   func retryClaimedOnce() throws {
     let temp = try TemporaryStore()
@@ -96,7 +108,7 @@ struct ServeStoreTests {
     var run = try #require(try temp.store.claimDueFires(at: fire, instance: "one", limit: 10, plan: Self.onePerFire).started.first?.run)
     run.status = .failed
     run.finishedAt = fire.addingTimeInterval(1)
-    let effects = try temp.store.finishServed(run, lines: [], now: fire.addingTimeInterval(1)) { _, _ in 10 }
+    let effects = try temp.store.finishServed([(run, [])], now: fire.addingTimeInterval(1)) { _, _ in 10 }[0]
     #expect(effects.retryAt == fire.addingTimeInterval(11) && effects.recorded)
     #expect(try temp.store.nextWake() == fire.addingTimeInterval(11))
     // A disabled task's retry waits, and is not what serve wakes for.
@@ -124,7 +136,7 @@ struct ServeStoreTests {
       var run = try #require(try temp.store.claimDueFires(at: at, instance: "one", limit: 10, plan: Self.onePerFire).started.first?.run)
       run.status = .failed
       run.finishedAt = at
-      last = try temp.store.finishServed(run, lines: [], now: at) { _, _ in 10 }
+      last = try temp.store.finishServed([(run, [])], now: at) { _, _ in 10 }[0]
       at = at.addingTimeInterval(300)
     }
     #expect(last.autoDisabled && last.retryAt == nil)
@@ -144,7 +156,7 @@ struct ServeStoreTests {
     _ = try temp.store.abandonRuns(ids: [run.id!], reason: "abandoned: test", now: fire) { _, _ in nil }
     run.status = .success
     run.finishedAt = fire.addingTimeInterval(5)
-    let effects = try temp.store.finishServed(run, lines: [], now: fire.addingTimeInterval(5)) { _, _ in nil }
+    let effects = try temp.store.finishServed([(run, [])], now: fire.addingTimeInterval(5)) { _, _ in nil }[0]
     #expect(!effects.recorded)
     let stored = try runs(temp, "a")
     #expect(stored.map(\.status) == [.abandoned])

@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+
+/// The statements every run goes through, written out and cached. serve records a thousand
+/// runs a second; GRDB's Codable persistence (encoding each record, converting each column
+/// name to snake_case) cost more than SQLite's own work, so the hot path binds values
+/// directly to prepared statements.
+extension Store {
+  static let runColumns = "task_id, trigger, attempt, scheduled_at, started_at, finished_at, duration, status, result, error, traceback, instance_id, retry_at"
+
+  static func values(of run: RunRecord) -> [(any DatabaseValueConvertible)?] {
+    [
+      run.taskId, run.trigger.rawValue, run.attempt, run.scheduledAt?.timeIntervalSince1970, run.startedAt.timeIntervalSince1970,
+      run.finishedAt?.timeIntervalSince1970, run.duration, run.status.rawValue, run.result, run.error, run.traceback, run.instanceId,
+      run.retryAt?.timeIntervalSince1970,
+    ]
+  }
+
+  /// Inserts `run` and sets its id.
+  static func insert(_ run: inout RunRecord, in db: Database) throws {
+    let statement = try db.cachedStatement(sql: "INSERT INTO run (\(runColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    try statement.execute(arguments: StatementArguments(values(of: run)))
+    run.id = db.lastInsertedRowID
+  }
+
+  /// Writes every column of `run`; with `onlyIfRunning`, only while the stored run is still
+  /// `running`. True when the row changed.
+  static func update(_ run: RunRecord, onlyIfRunning: Bool, in db: Database) throws -> Bool {
+    guard let id = run.id else { return false }
+    let assignments = runColumns.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespaces)) = ?" }.joined(separator: ", ")
+    let statement = try db.cachedStatement(
+      sql: "UPDATE run SET \(assignments) WHERE id = ?\(onlyIfRunning ? " AND status = 'running'" : "")")
+    try statement.execute(arguments: StatementArguments(values(of: run) + [id]))
+    return db.changesCount == 1
+  }
+
+  /// Appends a run's log lines, numbered from 0.
+  static func insertLines(_ lines: [(at: Date, level: LogLevel, message: String, fields: String?)], of runId: Int64, in db: Database) throws {
+    guard !lines.isEmpty else { return }
+    let statement = try db.cachedStatement(sql: "INSERT INTO run_log (run_id, seq, at, level, message, fields) VALUES (?, ?, ?, ?, ?, ?)")
+    for (seq, line) in lines.enumerated() {
+      try statement.execute(arguments: [runId, seq, line.at.timeIntervalSince1970, line.level.rawValue, line.message, line.fields])
+    }
+  }
+
+  static func task(id: Int64, in db: Database) throws -> TaskRecord? {
+    try TaskRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM task WHERE id = ?"), arguments: [id])
+  }
+
+  /// Folds a finished run into its task's counters with one UPDATE; the task as it now is.
+  @discardableResult
+  static func count(_ run: RunRecord, in db: Database) throws -> TaskRecord? {
+    guard run.status != .running else { return try task(id: run.taskId, in: db) }
+    let statement = try db.cachedStatement(sql: """
+      UPDATE task SET
+        last_run_at = MAX(COALESCE(last_run_at, :at), :at),
+        last_status = :status,
+        success_count = success_count + :success,
+        failure_count = failure_count + :failure,
+        consecutive_failures = CASE WHEN :success THEN 0 WHEN :failure THEN consecutive_failures + 1 ELSE consecutive_failures END,
+        last_success_at = CASE WHEN :success THEN :at ELSE last_success_at END,
+        last_failure_at = CASE WHEN :failure THEN :at ELSE last_failure_at END
+      WHERE id = :id RETURNING *
+      """)
+    let success = run.status == .success
+    let failure = run.status.isFailure
+    return try TaskRecord.fetchOne(
+      statement,
+      arguments: [
+        "at": (run.finishedAt ?? run.startedAt).timeIntervalSince1970, "status": run.status.rawValue, "success": success ? 1 : 0,
+        "failure": failure ? 1 : 0, "id": run.taskId,
+      ])
+  }
+}
