@@ -35,6 +35,9 @@ public final class Scheduler: @unchecked Sendable {
   /// Finished runs waiting to be recorded, and whether a worker is recording them.
   private var unrecorded: [Finished] = []
   private var recording = false
+  /// The loop is claiming fires: recording waits, so a crowded second's fires are claimed
+  /// before the runs they started are written (one connection serves both).
+  private var claiming = false
   /// Parsed schedules and zones by task, read by the loop thread only.
   private var schedules: [String: (schedule: Schedule, zone: TimeZone)] = [:]
   /// The watched folder as first seen: taken when the scheduler is made, before the
@@ -169,6 +172,8 @@ public final class Scheduler: @unchecked Sendable {
   // MARK: Claiming and starting
 
   private func claimDue() {
+    setClaiming(true)
+    defer { setClaiming(false) }
     claimInBatches("claiming fires") { [self] () throws(StoreError) in
       let now = Date()
       return try store.claimDueFires(at: now, instance: instance.id, limit: configuration.claimBatch) { task, due in
@@ -178,6 +183,13 @@ public final class Scheduler: @unchecked Sendable {
     claimInBatches("claiming retries") { [self] () throws(StoreError) in
       try store.claimDueRetries(at: Date(), instance: instance.id, limit: configuration.claimBatch)
     }
+  }
+
+  private func setClaiming(_ value: Bool) {
+    condition.lock()
+    claiming = value
+    if !value { condition.broadcast() }
+    condition.unlock()
   }
 
   /// Claims and dispatches batch after batch, until one comes back short: the first runs
@@ -324,6 +336,7 @@ public final class Scheduler: @unchecked Sendable {
     condition.unlock()
     while true {
       condition.lock()
+      while claiming { condition.wait() }
       let batch = unrecorded
       unrecorded = []
       if batch.isEmpty { recording = false }

@@ -60,6 +60,7 @@ public final class WorkerPool: @unchecked Sendable {
   }
 
   private func work() {
+    Self.yieldToScheduler()
     while true {
       condition.lock()
       while head == jobs.count && !closed { condition.wait() }
@@ -81,5 +82,14 @@ public final class WorkerPool: @unchecked Sendable {
       condition.broadcast()
       condition.unlock()
     }
+  }
+
+  /// Lowers this worker thread's priority (nice 10; on Linux `who` 0 is the calling thread), so
+  /// the scheduler thread claiming the next fires is never queued behind running scripts:
+  /// on a busy machine, scripts wait for the CPU, fires do not.
+  private static func yieldToScheduler() {
+    #if os(Linux)
+    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+    #endif
   }
 }
