@@ -6,7 +6,14 @@ import GRDB
 /// name to snake_case) cost more than SQLite's own work, so the hot path binds values
 /// directly to prepared statements.
 extension Store {
-  static let runColumns = "task_id, trigger, attempt, scheduled_at, started_at, finished_at, duration, status, result, error, traceback, instance_id, retry_at"
+  static let runColumns = [
+    "task_id", "trigger", "attempt", "scheduled_at", "started_at", "finished_at", "duration", "status", "result", "error", "traceback",
+    "instance_id", "retry_at",
+  ]
+  static let insertRunSQL =
+    "INSERT INTO run (\(runColumns.joined(separator: ", "))) VALUES (\(runColumns.map { _ in "?" }.joined(separator: ", ")))"
+  static let updateRunSQL = "UPDATE run SET \(runColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?"
+  static let updateRunningRunSQL = updateRunSQL + " AND status = 'running'"
 
   static func values(of run: RunRecord) -> [(any DatabaseValueConvertible)?] {
     [
@@ -18,7 +25,7 @@ extension Store {
 
   /// Inserts `run` and sets its id.
   static func insert(_ run: inout RunRecord, in db: Database) throws {
-    let statement = try db.cachedStatement(sql: "INSERT INTO run (\(runColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    let statement = try db.cachedStatement(sql: insertRunSQL)
     try statement.execute(arguments: StatementArguments(values(of: run)))
     run.id = db.lastInsertedRowID
   }
@@ -27,9 +34,7 @@ extension Store {
   /// `running`. True when the row changed.
   static func update(_ run: RunRecord, onlyIfRunning: Bool, in db: Database) throws -> Bool {
     guard let id = run.id else { return false }
-    let assignments = runColumns.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespaces)) = ?" }.joined(separator: ", ")
-    let statement = try db.cachedStatement(
-      sql: "UPDATE run SET \(assignments) WHERE id = ?\(onlyIfRunning ? " AND status = 'running'" : "")")
+    let statement = try db.cachedStatement(sql: onlyIfRunning ? updateRunningRunSQL : updateRunSQL)
     try statement.execute(arguments: StatementArguments(values(of: run) + [id]))
     return db.changesCount == 1
   }
