@@ -1,3 +1,4 @@
+import CronppLua
 import Foundation
 import Logging
 
@@ -51,10 +52,10 @@ public struct ServeLogHandler: LogHandler {
       }
       return line + "\n"
     case .json:
-      var line = "{\"at\":\(jsonString(at)),\"level\":\(jsonString(levelName(level))),\"event\":\(jsonString(event))"
+      var line = "{\"at\":\(JSONString.quoted(at)),\"level\":\(JSONString.quoted(levelName(level))),\"event\":\(JSONString.quoted(event))"
       for key in keys {
         guard let value = fields[key] else { continue }
-        line += ",\(jsonString(key)):\(json(value))"
+        line += ",\(JSONString.quoted(key)):\(json(value))"
       }
       return line + "}\n"
     }
@@ -93,40 +94,23 @@ public struct ServeLogHandler: LogHandler {
   /// one unescaping reads both formats.
   static func logfmt(_ text: String) -> String {
     let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "=" && $0 != "\\" }
-    return plain ? text : jsonString(text)
+    return plain ? text : JSONString.quoted(text)
   }
 
   /// Numbers and booleans given as such (`.stringConvertible(12)`) stay JSON numbers.
   static func json(_ value: Logger.Metadata.Value) -> String {
     switch value {
-    case .string(let string): return jsonString(string)
+    case .string(let string): return JSONString.quoted(string)
     case .stringConvertible(let value):
       if let raw = value as? RawJSON { return raw.text }
       if value is Int || value is Int64 || value is Bool { return value.description }
       if let number = value as? Double, number.isFinite { return "\(number)" }
-      return jsonString(value.description)
+      return JSONString.quoted(value.description)
     case .array(let values): return "[" + values.map(json).joined(separator: ",") + "]"
-    case .dictionary(let values): return "{" + values.keys.sorted().map { "\(jsonString($0)):\(json(values[$0]!))" }.joined(separator: ",") + "}"
+    case .dictionary(let values): return "{" + values.keys.sorted().map { "\(JSONString.quoted($0)):\(json(values[$0]!))" }.joined(separator: ",") + "}"
     }
   }
 
-  static func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
-  }
 }
 
 /// A field that is JSON already (a script's structured log fields): an object in JSON

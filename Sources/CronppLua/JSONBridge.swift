@@ -31,7 +31,7 @@ enum JSONBridge {
         out += number == number.rounded() && abs(number) < 9.2e18 ? String(Int64(number)) : "\(number)"
       }
     case LUA_TSTRING:
-      quote(LuaRuntime.string(at: index, in: L) ?? "", into: &out)
+      JSONString.quote(LuaRuntime.string(at: index, in: L) ?? "", into: &out)
     case LUA_TTABLE:
       try writeTable(L, index, into: &out, path: path, depth: depth)
     default:
@@ -87,7 +87,7 @@ enum JSONBridge {
       let key = LuaRuntime.string(at: -2, in: L) ?? ""
       if !first { out += "," }
       first = false
-      quote(key, into: &out)
+      JSONString.quote(key, into: &out)
       out += ":"
       do {
         try write(L, lua_gettop(L), into: &out, path: "\(path).\(key)", depth: depth + 1)
@@ -98,22 +98,6 @@ enum JSONBridge {
       cronpp_lua_pop(L, 1)
     }
     out += "}"
-  }
-
-  private static func quote(_ text: String, into out: inout String) {
-    out += "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    out += "\""
   }
 
   static func push(_ value: JSONValue, into L: OpaquePointer, depth: Int) throws(Failure) {
@@ -347,5 +331,31 @@ private struct JSONParser {
     let start = at
     while let byte = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { at += 1 }
     return at - start
+  }
+}
+
+/// A string as JSON text: `json.encode` and serve's JSON log lines write strings this way.
+public enum JSONString {
+  /// `text` in double quotes, with `"`, `\` and control characters escaped.
+  public static func quoted(_ text: String) -> String {
+    var out = ""
+    quote(text, into: &out)
+    return out
+  }
+
+  public static func quote(_ text: String, into out: inout String) {
+    out += "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    out += "\""
   }
 }
