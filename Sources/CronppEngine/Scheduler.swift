@@ -162,10 +162,11 @@ public final class Scheduler: @unchecked Sendable {
   }
 
   /// Wakes the loop to look again (a run finished, a held fire may start, a retry was set).
+  /// Broadcast: a worker waiting for the loop to finish claiming waits on this condition too.
   private func noteChange() {
     condition.lock()
     changed = true
-    condition.signal()
+    condition.broadcast()
     condition.unlock()
   }
 
