@@ -259,14 +259,9 @@ def sleep_until(instant: float) -> None:
 # MARK: scenarios
 
 
-def bench_lateness(binary: str, directory: str, options) -> dict:
-    count, workers = options.lateness_tasks, options.lateness_workers
-    warmup, duration = (3, 8) if options.quick else (10, 25)
-    folder, db = os.path.join(directory, "lateness-tasks"), os.path.join(directory, "lateness.sqlite")
-    write_task_files(folder, count, "sec", lambda i: "--- @schedule * * * * * *\n", "return time.now()")
-    apply_s = apply_folder(binary, db, folder)
-    log(f"lateness: applied {count} task files in {apply_s:.2f}s; serving with {workers} workers")
-    serve = Serve(binary, db, workers, directory, "lateness")
+def serve_window(binary: str, db: str, workers: int, directory: str, name: str, warmup: float, duration: float):
+    """Serves `db` through a steady window after a warm-up: serve, the window, serve's cores in it."""
+    serve = Serve(binary, db, workers, directory, name)
     try:
         serve.wait_started()
         start, end = steady_window(serve, warmup, duration)
@@ -274,9 +269,32 @@ def bench_lateness(binary: str, directory: str, options) -> dict:
         cpu0, wall0 = serve.cpu_ns(), time.time()
         sleep_until(end)
         cpu1, wall1 = serve.cpu_ns(), time.time()
-        time.sleep(3)  # let the window's last runs finish
+        time.sleep(3)  # drain: the window's last runs finish, queued fires get to run
     finally:
         serve.stop()
+    return serve, start, end, (cpu1 - cpu0) / 1e9 / (wall1 - wall0)
+
+
+def window_summary(db: str, serve, rows: list, start: float, end: float) -> tuple:
+    """Statuses of the window's fires, runs recorded `success` in it, held fires dropped at stop."""
+    statuses: dict[str, int] = {}
+    for r in rows:
+        statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+    with sqlite3.connect(db) as connection:
+        finished = connection.execute(
+            "SELECT COUNT(*) FROM run WHERE status = 'success' AND finished_at >= ? AND finished_at < ?", (start, end)).fetchone()[0]
+    held_dropped = sum(e.get("held_dropped", 0) for e in serve.events() if e.get("event") == "serve.stopping")
+    return statuses, finished, held_dropped
+
+
+def bench_lateness(binary: str, directory: str, options) -> dict:
+    count, workers = options.lateness_tasks, options.lateness_workers
+    warmup, duration = (3, 8) if options.quick else (10, 25)
+    folder, db = os.path.join(directory, "lateness-tasks"), os.path.join(directory, "lateness.sqlite")
+    write_task_files(folder, count, "sec", lambda i: "--- @schedule * * * * * *\n", "return time.now()")
+    apply_s = apply_folder(binary, db, folder)
+    log(f"lateness: applied {count} task files in {apply_s:.2f}s; serving with {workers} workers")
+    serve, start, end, cores = serve_window(binary, db, workers, directory, "lateness", warmup, duration)
     rows = [r for r in runs_in_window(db, start, end) if r["trigger"] == "schedule"]
     queued = {e["run"]: e.get("queued_ms") for e in serve.events() if e.get("event") == "run.finished"}
     claim = [(r["started_at"] - r["scheduled_at"]) * 1000 for r in rows if r["status"] != "skipped"]
@@ -291,18 +309,12 @@ def bench_lateness(binary: str, directory: str, options) -> dict:
             body.append((float(json.loads(r["result"])) - r["scheduled_at"]) * 1000)
         except (TypeError, ValueError):
             pass
-    statuses: dict[str, int] = {}
-    for r in rows:
-        statuses[r["status"]] = statuses.get(r["status"], 0) + 1
-    with sqlite3.connect(db) as connection:
-        finished = connection.execute(
-            "SELECT COUNT(*) FROM run WHERE status = 'success' AND finished_at >= ? AND finished_at < ?", (start, end)).fetchone()[0]
-    held_dropped = sum(e.get("held_dropped", 0) for e in serve.events() if e.get("event") == "serve.stopping")
+    statuses, finished, held_dropped = window_summary(db, serve, rows, start, end)
     result = {
         "tasks": count, "workers": workers, "apply_s": apply_s, "window_s": duration, "warmup_s": warmup,
         "claim": claim, "script": script, "body": body, "statuses": statuses, "success_per_s": finished / duration,
         "held_dropped": held_dropped,
-        "complete": completeness(db, rows, start, end), "cpu_cores": (cpu1 - cpu0) / 1e9 / (wall1 - wall0),
+        "complete": completeness(db, rows, start, end), "cpu_cores": cores,
         "problems": serve.problems(), "no_queued": sum(1 for r in rows if r["status"] != "skipped" and queued.get(r["id"]) is None),
     }
     if not options.keep:
@@ -413,30 +425,14 @@ def bench_throughput(binary: str, directory: str, options) -> dict:
     write_task_files(folder, count, "tp", lambda i: "--- @schedule * * * * * *\n", "return 1")
     apply_s = apply_folder(binary, db, folder)
     log(f"throughput: applied {count} task files in {apply_s:.2f}s; serving with {workers} workers")
-    serve = Serve(binary, db, workers, directory, "throughput")
-    try:
-        serve.wait_started()
-        start, end = steady_window(serve, warmup, duration)
-        sleep_until(start)
-        cpu0, wall0 = serve.cpu_ns(), time.time()
-        sleep_until(end)
-        cpu1, wall1 = serve.cpu_ns(), time.time()
-        time.sleep(3)  # drain: fires of the window still queued get to run
-    finally:
-        serve.stop()
+    serve, start, end, cores = serve_window(binary, db, workers, directory, "throughput", warmup, duration)
     rows = runs_in_window(db, start, end)
-    statuses: dict[str, int] = {}
-    for r in rows:
-        statuses[r["status"]] = statuses.get(r["status"], 0) + 1
-    with sqlite3.connect(db) as connection:
-        finished = connection.execute(
-            "SELECT COUNT(*) FROM run WHERE status = 'success' AND finished_at >= ? AND finished_at < ?", (start, end)).fetchone()[0]
-    held_dropped = sum(e.get("held_dropped", 0) for e in serve.events() if e.get("event") == "serve.stopping")
+    statuses, finished, held_dropped = window_summary(db, serve, rows, start, end)
     claim = [(r["started_at"] - r["scheduled_at"]) * 1000 for r in rows if r["trigger"] == "schedule" and r["status"] != "skipped"]
     result = {
         "tasks": count, "workers": workers, "apply_s": apply_s, "window_s": duration, "warmup_s": warmup,
         "success_per_s": finished / duration, "statuses": statuses, "complete": completeness(db, rows, start, end),
-        "claim": claim, "cpu_cores": (cpu1 - cpu0) / 1e9 / (wall1 - wall0), "held_dropped": held_dropped,
+        "claim": claim, "cpu_cores": cores, "held_dropped": held_dropped,
         "catchup": sum(1 for r in rows if r["trigger"] == "catchup"), "problems": serve.problems(),
     }
     if not options.keep:
