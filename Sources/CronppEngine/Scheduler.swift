@@ -13,8 +13,11 @@ import Logging
 /// other processes' changes, and does nothing else unless something changed.
 ///
 /// Fires are claimed in batches, each claim in the transaction that records the run as
-/// `running` (`Store.claimDueFires`), and run on a `WorkerPool`. The loop runs on a thread
-/// of ours; `stop()` and `stopNow()` may be called from any thread.
+/// `running` (`Store.claimDueFires`), and run on a `WorkerPool`. Claims are made ahead
+/// (`ServeConfiguration.claimAhead`), so that when a crowded second comes its fires are
+/// already written and starting them touches no database: the loop wakes at the second and
+/// hands them to the workers. The loop runs on a thread of ours; `stop()` and `stopNow()`
+/// may be called from any thread.
 public final class Scheduler: @unchecked Sendable {
   public let configuration: ServeConfiguration
   public let instance: InstanceRecord
@@ -38,6 +41,9 @@ public final class Scheduler: @unchecked Sendable {
   /// The loop is claiming fires: recording waits, so a crowded second's fires are claimed
   /// before the runs they started are written (one connection serves both).
   private var claiming = false
+  /// Runs claimed ahead, waiting for their scheduled instant, earliest first (loop thread
+  /// only). They are in `running` already: to the store they are running from that instant.
+  private var pending: [(fire: Fire, run: RunRecord)] = []
   /// Parsed schedules and zones by task, read by the loop thread only.
   private var schedules: [String: (schedule: Schedule, zone: TimeZone)] = [:]
   /// The watched folder as first seen: taken when the scheduler is made, before the
@@ -94,6 +100,9 @@ public final class Scheduler: @unchecked Sendable {
     // The earliest task fire or retry in the store, as last read; `stale` until read again.
     var wake: Date? = nil
     var stale = true
+    // Every fire due by this instant that could be claimed ahead was: one still unclaimed
+    // is a task with a run going, claimed when it is due.
+    var claimedThrough = Date.distantPast
 
     while true {
       condition.lock()
@@ -103,6 +112,7 @@ public final class Scheduler: @unchecked Sendable {
       if stop { break }
 
       var now = Date()
+      startPendingRuns(dueBy: now)
       if localChange { stale = true }
       if now >= nextCheck {
         nextCheck = now.addingTimeInterval(configuration.changeCheckInterval)
@@ -130,13 +140,14 @@ public final class Scheduler: @unchecked Sendable {
         wake = (try? store.nextWake()) ?? nil
         stale = false
       }
-      // Claims are writes: made only when something is due.
-      if let due = wake, due <= now {
-        claimDue()
+      // Claims are writes: made only when something is (nearly) due.
+      if let due = wake, due <= now || (due <= now.addingTimeInterval(configuration.claimAhead) && due > claimedThrough) {
+        claimedThrough = claimDue()
         wake = (try? store.nextWake()) ?? nil
         now = Date()
       }
-      let until = [wake, nextHeartbeat, nextCheck, nextPrune].compactMap { $0 }.min() ?? nextCheck
+      let claimAt = wake.map { $0 > claimedThrough ? $0.addingTimeInterval(-configuration.claimAhead) : $0 }
+      let until = [claimAt, pending.first?.run.scheduledAt, nextHeartbeat, nextCheck, nextPrune].compactMap { $0 }.min() ?? nextCheck
       condition.lock()
       if !stopping && !changed && until > now { _ = condition.wait(until: until) }
       condition.unlock()
@@ -172,18 +183,23 @@ public final class Scheduler: @unchecked Sendable {
 
   // MARK: Claiming and starting
 
-  private func claimDue() {
+  /// Claims what is due, and the fires due within `claimAhead`; returns the horizon the
+  /// last batch claimed through.
+  private func claimDue() -> Date {
     setClaiming(true)
     defer { setClaiming(false) }
+    var horizon = Date()
     claimInBatches("claiming fires") { [self] () throws(StoreError) in
       let now = Date()
-      return try store.claimDueFires(at: now, instance: instance.id, limit: configuration.claimBatch) { task, due in
-        plan(task, due: due, now: now)
+      horizon = now.addingTimeInterval(configuration.claimAhead)
+      return try store.claimDueFires(at: now, through: horizon, instance: instance.id, limit: configuration.claimBatch) { task, due in
+        plan(task, due: due, now: horizon)
       }
     }
     claimInBatches("claiming retries") { [self] () throws(StoreError) in
       try store.claimDueRetries(at: Date(), instance: instance.id, limit: configuration.claimBatch)
     }
+    return horizon
   }
 
   private func setClaiming(_ value: Bool) {
@@ -229,12 +245,36 @@ public final class Scheduler: @unchecked Sendable {
     return stopping
   }
 
+  /// Starts the runs claimed due, keeps those claimed ahead for their instant, and logs the
+  /// skipped ones.
   private func dispatch(_ claimed: ClaimedFires) {
+    let now = Date()
+    var due: [(fire: Fire, run: RunRecord)] = []
+    condition.lock()
+    for (_, run) in claimed.started { if let id = run.id { running[id] = run.taskId } }
+    condition.unlock()
+    for started in claimed.started {
+      if let scheduled = started.run.scheduledAt, scheduled > now {
+        let index = pending.firstIndex { ($0.run.scheduledAt ?? now) > scheduled } ?? pending.endIndex
+        pending.insert(started, at: index)
+      } else {
+        due.append(started)
+      }
+    }
+    start(due)
     for (fire, run) in claimed.skipped {
       logger.info("run.skipped", metadata: Self.fields(fire.task.name, run).merging(["reason": "\(run.error ?? "")"]) { a, _ in a })
     }
     for fire in claimed.held { hold(fire) }
-    for (fire, run) in claimed.started { start(fire, run) }
+  }
+
+  /// Starts the runs claimed ahead whose instant has come.
+  private func startPendingRuns(dueBy now: Date) {
+    let count = pending.prefix { ($0.run.scheduledAt ?? now) <= now }.count
+    guard count > 0 else { return }
+    let due = Array(pending.prefix(count))
+    pending.removeFirst(count)
+    start(due)
   }
 
   private func hold(_ fire: Fire) {
@@ -267,7 +307,7 @@ public final class Scheduler: @unchecked Sendable {
         if held[taskId]?.isEmpty == true { held[taskId] = nil }
         condition.unlock()
       }
-      if let run { start(fire, run) }
+      if let run { dispatch(Self.started(fire, run)) }
     }
   }
 
@@ -280,19 +320,30 @@ public final class Scheduler: @unchecked Sendable {
     }
   }
 
-  /// Hands a recorded run to a worker.
-  private func start(_ fire: Fire, _ run: RunRecord) {
-    guard let runId = run.id, let taskId = run.taskId as Int64? else { return }
-    condition.lock()
-    running[runId] = taskId
-    condition.unlock()
-    var fields = Self.fields(fire.task.name, run)
-    if let scheduled = run.scheduledAt {
-      fields["scheduled"] = "\(ServeLogHandler.timestamp(scheduled))"
-      if let lateness = Self.lateness(of: run) { fields["lateness_ms"] = .stringConvertible(lateness) }
+  static func started(_ fire: Fire, _ run: RunRecord) -> ClaimedFires {
+    var claimed = ClaimedFires()
+    claimed.started = [(fire, run)]
+    return claimed
+  }
+
+  /// Hands recorded runs to the workers, all of them before the first log line: a run
+  /// starts when it is handed over, which is its `started_at` (written when it finishes).
+  private func start(_ runs: [(fire: Fire, run: RunRecord)]) {
+    guard !runs.isEmpty else { return }
+    let started = runs.map { fire, run in
+      var run = run
+      run.startedAt = Date()
+      return (fire: fire, run: run)
     }
-    logger.info("run.started", metadata: fields)
-    pool.submit { [self] in execute(fire, run) }
+    pool.submit(started.map { fire, run in { [self] in execute(fire, run) } })
+    for (fire, run) in started {
+      var fields = Self.fields(fire.task.name, run)
+      if let scheduled = run.scheduledAt {
+        fields["scheduled"] = "\(ServeLogHandler.timestamp(scheduled))"
+        if let lateness = Self.lateness(of: run) { fields["lateness_ms"] = .stringConvertible(lateness) }
+      }
+      logger.info("run.started", metadata: fields)
+    }
   }
 
   // MARK: Running
@@ -514,6 +565,7 @@ public final class Scheduler: @unchecked Sendable {
       "serve.stopping",
       metadata: ["running": .stringConvertible(inFlight), "grace_s": .stringConvertible(configuration.grace), "held_dropped": .stringConvertible(dropped)])
     let deadline = Date().addingTimeInterval(configuration.grace)
+    startPendingRunsBeforeStopping()
     while Date() < deadline {
       if pool.waitUntilIdle(before: min(deadline, Date().addingTimeInterval(0.1))) { break }
       condition.lock()
@@ -539,6 +591,19 @@ public final class Scheduler: @unchecked Sendable {
     try? store.unregister(instance.id)
     pool.close()
     logger.info("serve.stopped", metadata: ["abandoned": .stringConvertible(leftover.count)])
+  }
+
+  /// Runs claimed ahead start at their instant (at most `claimAhead` away) like any run
+  /// the signal found; a second signal leaves them to be abandoned with the rest.
+  private func startPendingRunsBeforeStopping() {
+    while let next = pending.first?.run.scheduledAt {
+      condition.lock()
+      if !stoppedNow && next > Date() { _ = condition.wait(until: next) }
+      let now = stoppedNow
+      condition.unlock()
+      if now { return }
+      startPendingRuns(dueBy: Date())
+    }
   }
 
   // MARK: Log fields

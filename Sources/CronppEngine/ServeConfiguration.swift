@@ -20,6 +20,11 @@ public struct ServeConfiguration: Sendable {
   /// Tasks claimed per transaction: small enough that the first runs start while the rest
   /// of a crowded second is claimed.
   public var claimBatch = 64
+  /// How long before they are due fires are claimed. A crowded second's claims (a thousand
+  /// fires take tens of milliseconds to write) are made before it begins, and its runs
+  /// start on time. A fire is claimed ahead only while its task has no run going; the
+  /// overlap policy is met when it is due.
+  public var claimAhead: TimeInterval = 0.25
   /// Fires one instance holds per task (overlap `queue`); more are recorded as skipped.
   public var maxHeldPerTask = 100
   /// Timeout of an on-failure POST.

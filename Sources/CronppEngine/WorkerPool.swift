@@ -34,6 +34,15 @@ public final class WorkerPool: @unchecked Sendable {
     condition.unlock()
   }
 
+  /// Queues `jobs` in order, with one wake-up for the lot.
+  public func submit(_ jobs: [@Sendable () -> Void]) {
+    guard !jobs.isEmpty else { return }
+    condition.lock()
+    self.jobs.append(contentsOf: jobs)
+    condition.broadcast()
+    condition.unlock()
+  }
+
   /// Jobs queued or running.
   public var pending: Int {
     condition.lock()

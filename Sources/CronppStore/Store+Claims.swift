@@ -9,7 +9,7 @@ import GRDB
 extension Store {
   /// Enabled tasks whose next fire is at or before `now`, earliest first.
   public func dueTasks(at now: Date, limit: Int = 1000) throws(StoreError) -> [TaskRecord] {
-    try read { db in try Self.dueTasks(at: now, limit: limit, in: db) }
+    try read { db in try Self.dueTasks(at: now, through: now, limit: limit, in: db) }
   }
 
   /// Claims `task`'s fire at `fire` by moving its next fire to `next` (`nil` when the
@@ -21,10 +21,18 @@ extension Store {
     return try write { db in try Self.claim(taskId: id, fire: fire, next: next, in: db) }
   }
 
-  static func dueTasks(at now: Date, limit: Int, in db: Database) throws -> [TaskRecord] {
+  /// Enabled tasks with a fire at or before `horizon`, earliest first. A fire still to come
+  /// (after `now`) is left out while its task has a run going and does not allow overlap:
+  /// whether it runs or is skipped is decided when it is due, not ahead.
+  static func dueTasks(at now: Date, through horizon: Date, limit: Int, in db: Database) throws -> [TaskRecord] {
     try TaskRecord.fetchAll(
-      db.cachedStatement(sql: "SELECT * FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY next_run_at LIMIT ?"),
-      arguments: [now.timeIntervalSince1970, limit])
+      db.cachedStatement(sql: """
+        SELECT * FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= :horizon
+          AND (next_run_at <= :now OR overlap = 'allow'
+            OR NOT EXISTS (SELECT 1 FROM run WHERE run.task_id = task.id AND run.status = 'running'))
+        ORDER BY next_run_at LIMIT :limit
+        """),
+      arguments: ["now": now.timeIntervalSince1970, "horizon": horizon.timeIntervalSince1970, "limit": limit])
   }
 
   static func claim(taskId: Int64, fire: Date, next: Date?, in db: Database) throws -> Bool {

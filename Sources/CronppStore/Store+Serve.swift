@@ -52,17 +52,18 @@ public struct AbandonedRun: Sendable {
 extension Store {
   public static let serveActor = "cronpp-serve"
 
-  /// Claims the due fires of up to `limit` tasks (DESIGN.md section 6), and records each as
-  /// it should start: `plan` gives the runs a claimed fire makes (the missed-run policy) and
-  /// the task's next fire. A run's start is the instant it was claimed and recorded
-  /// (`clock`), which is what serve's lateness measures.
+  /// Claims the fires of up to `limit` tasks due by `horizon` (DESIGN.md section 6), and
+  /// records each as it should start: `plan` gives the runs a claimed fire makes (the
+  /// missed-run policy) and the task's next fire. A run due by `now` starts at the instant
+  /// it was claimed (`clock`); one claimed ahead, before it is due, is recorded `running`
+  /// from its scheduled instant, and the caller starts it then.
   public func claimDueFires(
-    at now: Date, instance: String, limit: Int, clock: () -> Date = Date.init,
+    at now: Date, through horizon: Date? = nil, instance: String, limit: Int, clock: () -> Date = Date.init,
     plan: (TaskRecord, _ due: Date) -> (runs: [(scheduledAt: Date, trigger: RunTrigger)], next: Date?)
   ) throws(StoreError) -> ClaimedFires {
     try write { db in
       var claimed = ClaimedFires()
-      for var task in try Self.dueTasks(at: now, limit: limit, in: db) {
+      for var task in try Self.dueTasks(at: now, through: max(now, horizon ?? now), limit: limit, in: db) {
         guard let fire = task.nextRunAt, let id = task.id else { continue }
         let (runs, next) = plan(task, fire)
         guard try Self.claim(taskId: id, fire: fire, next: next, in: db) else { continue }
@@ -75,7 +76,7 @@ extension Store {
           if index > 0 && runs[0].trigger == .catchup {
             claimed.held.append(fire)
           } else {
-            try Self.start(fire, at: clock(), instance: instance, in: db, into: &claimed)
+            try Self.start(fire, at: max(clock(), run.scheduledAt), instance: instance, in: db, into: &claimed)
           }
         }
       }

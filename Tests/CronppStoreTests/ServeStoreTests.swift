@@ -39,6 +39,40 @@ struct ServeStoreTests {
     #expect(try runs(temp, "a").map(\.status) == [.running])
   }
 
+  @Test("a fire claimed ahead is recorded running from its scheduled instant; one past the horizon is left alone")
+  func claimAhead() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let (_, fire) = try due(temp, "a")
+    let before = fire.addingTimeInterval(-0.2)
+    let early = try temp.store.claimDueFires(at: before, through: fire.addingTimeInterval(-0.01), instance: "one", limit: 10, plan: Self.onePerFire)
+    #expect(early.started.isEmpty && early.skipped.isEmpty && early.held.isEmpty)
+    #expect(try temp.store.task(named: "a").nextRunAt == fire)
+    let claimed = try temp.store.claimDueFires(
+      at: before, through: fire.addingTimeInterval(0.05), instance: "one", limit: 10, clock: { before }, plan: Self.onePerFire)
+    let run = try #require(claimed.started.first?.run)
+    #expect(run.status == .running && run.scheduledAt == fire && run.startedAt == fire)
+    #expect(try temp.store.task(named: "a").nextRunAt == fire.addingTimeInterval(300))
+  }
+
+  @Test("a task with a run going is not claimed ahead unless it allows overlap: its policy is met when the fire is due")
+  func busyTaskNotClaimedAhead() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let (_, fireS) = try due(temp, "s")
+    let (_, fireA) = try due(temp, "a", overlap: .allow)
+    let (_, fireQ) = try due(temp, "q", overlap: .queue)
+    let first = max(fireS, fireA, fireQ)
+    #expect(try temp.store.claimDueFires(at: first, instance: "one", limit: 10, plan: Self.onePerFire).started.count == 3)
+    // Each task's next fire is five minutes on; its first run is still going.
+    let next = first.addingTimeInterval(300)
+    let ahead = try temp.store.claimDueFires(at: next.addingTimeInterval(-0.2), through: next.addingTimeInterval(0.05), instance: "one", limit: 10, plan: Self.onePerFire)
+    #expect(ahead.started.map { $0.fire.task.name } == ["a"] && ahead.skipped.isEmpty && ahead.held.isEmpty)
+    #expect(try temp.store.task(named: "s").nextRunAt == fireS.addingTimeInterval(300))
+    let due = try temp.store.claimDueFires(at: next, through: next.addingTimeInterval(0.25), instance: "one", limit: 10, plan: Self.onePerFire)
+    #expect(due.skipped.map { $0.fire.task.name } == ["s"] && due.held.map(\.task.name) == ["q"])
+  }
+
   @Test("overlap skip records the fire as a skipped run naming the run still going")
   func overlapSkip() throws {
     let temp = try TemporaryStore()

@@ -100,9 +100,9 @@ final class ServeEndToEndTests {
 
   // MARK: 1. On-time firing
 
-  @Test("an every-second task fires once per whole second, with no gap or duplicate, on time")
+  @Test("an every-second task fires once per whole second, with no gap or duplicate, on time and never early")
   func onTimeFiring() throws {
-    try add("tick", "* * * * * *", "return 1")
+    try add("tick", "* * * * * *", "return time.now()")
     let serve = try serve()
     defer { serve.kill() }
     let startedAt = try #require(serve.events("serve.started").first?.at)
@@ -125,6 +125,11 @@ final class ServeEndToEndTests {
     for run in onTime {
       let lateness = run.startedAt - (run.scheduledAt ?? 0)
       #expect(lateness >= 0 && lateness < 0.5, "run started \(lateness)s after its fire: \(run)")
+    }
+    // Fires are claimed ahead of time; the script itself must not run before its instant.
+    for run in runs {
+      let ranAt = try #require(run.result.flatMap(Double.init), "\(run) returned \(run.result ?? "nothing")")
+      #expect(ranAt >= (run.scheduledAt ?? .infinity) && ranAt >= run.startedAt, "the script ran at \(ranAt), before its fire: \(run)")
     }
     let logged = serve.events("run.finished").filter { $0.string("task") == "tick" }
     #expect(logged.count == runs.count, "\(serve.transcript)")
@@ -380,6 +385,30 @@ final class ServeEndToEndTests {
     let runs = try store.runs(of: "nap")
     #expect(runs.map(\.status) == ["abandoned"], "\(runs)")
     #expect(runs.first?.error?.contains("second signal") == true, "\(runs)")
+  }
+
+  @Test("SIGTERM in the moment before a fire: a fire claimed ahead still runs, and the next is left for the next instance")
+  func sigtermAfterClaimAhead() throws {
+    try add("tick", "* * * * * *", "return time.now()")
+    let serve = try serve()
+    defer { serve.kill() }
+    try waitForRuns(of: "tick", timeout: 20, "2 successful ticks") { $0.filter { $0.status == "success" }.count >= 2 }
+    // 0.9 s into a second: serve has claimed the next fire, 0.25 s ahead, and is waiting for it.
+    let fraction = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 1)
+    Thread.sleep(forTimeInterval: (fraction < 0.8 ? 0.9 : 1.9) - fraction)
+    let signalled = Date().timeIntervalSince1970
+    #expect(try stop(serve) == 0, "\(serve.transcript)")
+
+    let runs = try store.runs(of: "tick")
+    #expect(runs.allSatisfy { $0.status == "success" }, "\(runs)")
+    let scheduled = runs.compactMap(\.scheduledAt).sorted()
+    let last = try #require(scheduled.last)
+    #expect(Set(scheduled).count == scheduled.count && scheduled.count == Int(last - scheduled[0]) + 1, "\(runs)")
+    // Nothing lost: the task's next fire is the one after the last that ran.
+    #expect(try store.task("tick", "next_run_at", as: Double.self) == last + 1, "\(runs)")
+    // The fire claimed before the signal ran at its instant, not before.
+    let ahead = try #require(runs.first { ($0.scheduledAt ?? 0) > signalled }, "the fire after the signal was not run: \(runs)\n\(serve.transcript)")
+    #expect((ahead.result.flatMap(Double.init) ?? 0) >= ahead.scheduledAt ?? .infinity, "\(ahead)")
   }
 
   // MARK: 8. kill -9 and restart

@@ -139,6 +139,8 @@ struct ServedRun: Sendable, Equatable, CustomStringConvertible {
   var error: String?
   var instanceId: String?
   var retryAt: Double?
+  /// What the script returned, as stored (JSON).
+  var result: String? = nil
 
   var description: String {
     "#\(id) \(task) \(trigger) a\(attempt) sched=\(scheduledAt.map { String(format: "%.3f", $0) } ?? "-") "
@@ -180,7 +182,7 @@ struct ServeDatabase: Sendable {
         ServedRun(
           id: row["id"], task: row["task_name"], trigger: row["trigger"], attempt: row["attempt"], scheduledAt: row["scheduled_at"],
           startedAt: row["started_at"], finishedAt: row["finished_at"], duration: row["duration"], status: row["status"],
-          error: row["error"], instanceId: row["instance_id"], retryAt: row["retry_at"])
+          error: row["error"], instanceId: row["instance_id"], retryAt: row["retry_at"], result: row["result"])
       }
     }
   }
