@@ -52,28 +52,38 @@ extension Store {
     try TaskRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM task WHERE id = ?"), arguments: [id])
   }
 
-  /// Folds a finished run into its task's counters with one UPDATE; the task as it now is.
-  @discardableResult
-  static func count(_ run: RunRecord, in db: Database) throws -> TaskRecord? {
+  /// Folds a finished run into its task's counters with one UPDATE.
+  static func count(_ run: RunRecord, in db: Database) throws {
+    guard run.status != .running else { return }
+    try db.cachedStatement(sql: countSQL).execute(arguments: countArguments(run))
+  }
+
+  /// Counts a finished run, like `count`, and returns its task as it now is (a failed run's
+  /// retry, auto-disable and notification depend on it). Decoding the task costs more than
+  /// the UPDATE, so runs that did not fail are counted without it.
+  static func countedTask(_ run: RunRecord, in db: Database) throws -> TaskRecord? {
     guard run.status != .running else { return try task(id: run.taskId, in: db) }
-    let statement = try db.cachedStatement(sql: """
-      UPDATE task SET
-        last_run_at = MAX(COALESCE(last_run_at, :at), :at),
-        last_status = :status,
-        success_count = success_count + :success,
-        failure_count = failure_count + :failure,
-        consecutive_failures = CASE WHEN :success THEN 0 WHEN :failure THEN consecutive_failures + 1 ELSE consecutive_failures END,
-        last_success_at = CASE WHEN :success THEN :at ELSE last_success_at END,
-        last_failure_at = CASE WHEN :failure THEN :at ELSE last_failure_at END
-      WHERE id = :id RETURNING *
-      """)
+    return try TaskRecord.fetchOne(db.cachedStatement(sql: countSQL + " RETURNING *"), arguments: countArguments(run))
+  }
+
+  private static let countSQL = """
+    UPDATE task SET
+      last_run_at = MAX(COALESCE(last_run_at, :at), :at),
+      last_status = :status,
+      success_count = success_count + :success,
+      failure_count = failure_count + :failure,
+      consecutive_failures = CASE WHEN :success THEN 0 WHEN :failure THEN consecutive_failures + 1 ELSE consecutive_failures END,
+      last_success_at = CASE WHEN :success THEN :at ELSE last_success_at END,
+      last_failure_at = CASE WHEN :failure THEN :at ELSE last_failure_at END
+    WHERE id = :id
+    """
+
+  private static func countArguments(_ run: RunRecord) -> StatementArguments {
     let success = run.status == .success
     let failure = run.status.isFailure
-    return try TaskRecord.fetchOne(
-      statement,
-      arguments: [
-        "at": (run.finishedAt ?? run.startedAt).timeIntervalSince1970, "status": run.status.rawValue, "success": success ? 1 : 0,
-        "failure": failure ? 1 : 0, "id": run.taskId,
-      ])
+    return [
+      "at": (run.finishedAt ?? run.startedAt).timeIntervalSince1970, "status": run.status.rawValue, "success": success ? 1 : 0,
+      "failure": failure ? 1 : 0, "id": run.taskId,
+    ]
   }
 }

@@ -32,7 +32,7 @@ public struct FinishEffects: Sendable, Equatable {
   public var retryAt: Date?
   /// The task was disabled because it reached its consecutive-failure limit.
   public var autoDisabled = false
-  /// The task after the run was counted.
+  /// The task after a failed run was counted (`nil` after a run that did not fail).
   public var task: TaskRecord?
   /// False when the run had already been given up for abandoned, and nothing was written.
   public var recorded = false
@@ -173,7 +173,13 @@ extension Store {
   /// abandoned while this one stalled) keeps its record, and nothing is counted twice.
   static func close(_ run: inout RunRecord, now: Date, in db: Database, retryDelay: RetryDelay) throws -> FinishEffects {
     var effects = FinishEffects()
-    guard try update(run, onlyIfRunning: true, in: db), let counted = try count(run, in: db) else { return effects }
+    guard try update(run, onlyIfRunning: true, in: db) else { return effects }
+    effects.recorded = true
+    guard run.status.isFailure else {
+      try count(run, in: db)
+      return effects
+    }
+    guard let counted = try countedTask(run, in: db) else { return effects }
     if run.status.isFailure, counted.enabled, let delay = retryDelay(counted, run) {
       run.retryAt = now.addingTimeInterval(delay)
       try db.cachedStatement(sql: "UPDATE run SET retry_at = ? WHERE id = ?").execute(arguments: [run.retryAt?.timeIntervalSince1970, run.id])
@@ -182,7 +188,6 @@ extension Store {
     effects.autoDisabled = counted.enabled && effects.task?.enabled == false
     if effects.autoDisabled { run.retryAt = nil }
     effects.retryAt = run.retryAt
-    effects.recorded = true
     return effects
   }
 
