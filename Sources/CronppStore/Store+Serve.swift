@@ -242,7 +242,8 @@ extension Store {
       var run = run
       run.status = .abandoned
       run.finishedAt = now
-      run.duration = now.timeIntervalSince(run.startedAt)
+      // A run claimed ahead may be given up before its start: it never ran.
+      run.duration = max(0, now.timeIntervalSince(run.startedAt))
       run.error = reason
       let effects = try close(&run, now: now, in: db, retryDelay: retryDelay)
       return AbandonedRun(run: run, taskName: effects.task?.name ?? "#\(run.taskId)", effects: effects)

@@ -70,7 +70,7 @@ struct StatusCommand: ParsableCommand {
       for (run, name) in running {
         table.rows.append([
           "\(run.id ?? 0)", name, HistoryRendering.trigger(run), run.instanceId ?? "-",
-          HistoryRendering.compactRelative(run.startedAt, from: now), HistoryRendering.duration(now.timeIntervalSince(run.startedAt)),
+          HistoryRendering.compactRelative(run.startedAt, from: now), HistoryRendering.duration(max(0, now.timeIntervalSince(run.startedAt))),
         ])
       }
       text += table.rendered()
