@@ -192,8 +192,8 @@ public final class Scheduler: @unchecked Sendable {
     claimInBatches("claiming fires") { [self] () throws(StoreError) in
       let now = Date()
       horizon = now.addingTimeInterval(configuration.claimAhead)
-      return try store.claimDueFires(at: now, through: horizon, instance: instance.id, limit: configuration.claimBatch) { task, due in
-        plan(task, due: due, now: horizon)
+      return try store.claimDueFires(at: now, through: horizon, instance: instance.id, limit: configuration.claimBatch) { task, due, through in
+        plan(task, due: due, now: through)
       }
     }
     claimInBatches("claiming retries") { [self] () throws(StoreError) in

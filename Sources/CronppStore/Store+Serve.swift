@@ -54,18 +54,21 @@ extension Store {
 
   /// Claims the fires of up to `limit` tasks due by `horizon` (DESIGN.md section 6), and
   /// records each as it should start: `plan` gives the runs a claimed fire makes (the
-  /// missed-run policy) and the task's next fire. A run due by `now` starts at the instant
-  /// it was claimed (`clock`); one claimed ahead, before it is due, is recorded `running`
-  /// from its scheduled instant, and the caller starts it then.
+  /// missed-run policy), up to the instant it is given, and the task's next fire after it.
+  /// A fire already due is planned up to `now`: the fire after it, even within the horizon,
+  /// is claimed when due, so it meets the overlap policy then and not beside a late run. A
+  /// run due by `now` starts at the instant it was claimed (`clock`); one claimed ahead is
+  /// recorded `running` from its scheduled instant, and the caller starts it then.
   public func claimDueFires(
     at now: Date, through horizon: Date? = nil, instance: String, limit: Int, clock: () -> Date = Date.init,
-    plan: (TaskRecord, _ due: Date) -> (runs: [(scheduledAt: Date, trigger: RunTrigger)], next: Date?)
+    plan: (TaskRecord, _ due: Date, _ through: Date) -> (runs: [(scheduledAt: Date, trigger: RunTrigger)], next: Date?)
   ) throws(StoreError) -> ClaimedFires {
-    try write { db in
+    let horizon = max(now, horizon ?? now)
+    return try write { db in
       var claimed = ClaimedFires()
-      for var task in try Self.dueTasks(at: now, through: max(now, horizon ?? now), limit: limit, in: db) {
+      for var task in try Self.dueTasks(at: now, through: horizon, limit: limit, in: db) {
         guard let fire = task.nextRunAt, let id = task.id else { continue }
-        let (runs, next) = plan(task, fire)
+        let (runs, next) = plan(task, fire, fire <= now ? now : horizon)
         guard try Self.claim(taskId: id, fire: fire, next: next, in: db) else { continue }
         task.nextRunAt = next
         for (index, run) in runs.enumerated() {

@@ -9,7 +9,7 @@ struct ServeStoreTests {
   static let now = TemporaryStore.now
 
   /// Every due fire runs once, as `schedule`, and the next fire is five minutes on.
-  static func onePerFire(_ task: TaskRecord, _ due: Date) -> (runs: [(scheduledAt: Date, trigger: RunTrigger)], next: Date?) {
+  static func onePerFire(_ task: TaskRecord, _ due: Date, _ through: Date) -> (runs: [(scheduledAt: Date, trigger: RunTrigger)], next: Date?) {
     ([(due, .schedule)], due.addingTimeInterval(300))
   }
 
@@ -73,6 +73,25 @@ struct ServeStoreTests {
     #expect(due.skipped.map { $0.fire.task.name } == ["s"] && due.held.map(\.task.name) == ["q"])
   }
 
+  @Test("a late fire is planned up to now, not the horizon: the fire after it is not claimed beside the late run")
+  func lateFirePlannedToNow() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let (_, lateFire) = try due(temp, "late")
+    let now = lateFire.addingTimeInterval(0.9)
+    let horizon = now.addingTimeInterval(0.25)
+    var planned: [String: Date] = [:]
+    let claimed = try temp.store.claimDueFires(at: now, through: horizon, instance: "one", limit: 10) { task, due, through in
+      planned[task.name] = through
+      // Every second: the late fire, and the next one if the plan reaches it.
+      let fires = [due, due.addingTimeInterval(1)].filter { $0 <= through }
+      return (fires.map { ($0, .schedule) }, fires.last!.addingTimeInterval(1))
+    }
+    #expect(planned["late"] == now)
+    #expect(claimed.started.map { $0.run.scheduledAt } == [lateFire] && claimed.skipped.isEmpty)
+    #expect(try temp.store.task(named: "late").nextRunAt == lateFire.addingTimeInterval(1))
+  }
+
   @Test("overlap skip records the fire as a skipped run naming the run still going")
   func overlapSkip() throws {
     let temp = try TemporaryStore()
@@ -115,7 +134,7 @@ struct ServeStoreTests {
     let temp = try TemporaryStore()
     defer { temp.cleanup() }
     let (_, fire) = try due(temp, "a")
-    let claimed = try temp.store.claimDueFires(at: fire, instance: "one", limit: 10) { _, due in
+    let claimed = try temp.store.claimDueFires(at: fire, instance: "one", limit: 10) { _, due, _ in
       ([(due.addingTimeInterval(-120), .catchup), (due.addingTimeInterval(-60), .catchup), (due, .schedule)], due.addingTimeInterval(300))
     }
     #expect(claimed.started.map { $0.fire.trigger } == [.catchup])
@@ -127,7 +146,7 @@ struct ServeStoreTests {
     let temp = try TemporaryStore()
     defer { temp.cleanup() }
     let (_, fire) = try due(temp, "a")
-    let claimed = try temp.store.claimDueFires(at: fire.addingTimeInterval(2), instance: "one", limit: 10) { _, due in
+    let claimed = try temp.store.claimDueFires(at: fire.addingTimeInterval(2), instance: "one", limit: 10) { _, due, _ in
       ([(due, .schedule), (due.addingTimeInterval(1), .schedule), (due.addingTimeInterval(2), .schedule)], due.addingTimeInterval(300))
     }
     #expect(claimed.started.count == 1 && claimed.held.isEmpty)
