@@ -255,7 +255,8 @@ public final class Scheduler: @unchecked Sendable {
     condition.unlock()
     for started in claimed.started {
       if let scheduled = started.run.scheduledAt, scheduled > now {
-        let index = pending.firstIndex { ($0.run.scheduledAt ?? now) > scheduled } ?? pending.endIndex
+        // Claims come earliest first: the place is nearly always the end.
+        let index = pending.lastIndex { ($0.run.scheduledAt ?? now) <= scheduled }.map { $0 + 1 } ?? 0
         pending.insert(started, at: index)
       } else {
         due.append(started)
@@ -307,7 +308,7 @@ public final class Scheduler: @unchecked Sendable {
         if held[taskId]?.isEmpty == true { held[taskId] = nil }
         condition.unlock()
       }
-      if let run { dispatch(Self.started(fire, run)) }
+      if let run { dispatch(ClaimedFires(started: [(fire, run)])) }
     }
   }
 
@@ -318,12 +319,6 @@ public final class Scheduler: @unchecked Sendable {
         dispatch(claimed)
       }
     }
-  }
-
-  static func started(_ fire: Fire, _ run: RunRecord) -> ClaimedFires {
-    var claimed = ClaimedFires()
-    claimed.started = [(fire, run)]
-    return claimed
   }
 
   /// Hands recorded runs to the workers, all of them before the first log line: a run

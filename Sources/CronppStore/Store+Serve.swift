@@ -23,7 +23,7 @@ public struct ClaimedFires: Sendable {
   public var skipped: [(fire: Fire, run: RunRecord)] = []
   public var held: [Fire] = []
 
-  public init() {}
+  public init(started: [(fire: Fire, run: RunRecord)] = []) { self.started = started }
 }
 
 /// What finishing a run set in motion.
