@@ -221,7 +221,9 @@ public final class Scheduler: @unchecked Sendable {
         return
       }
       dispatch(claimed)
-      if claimed.started.count + claimed.skipped.count + claimed.held.count < configuration.claimBatch { return }
+      // A long claim (many batches, a lock held by another process) holds no run back.
+      startPendingRuns(dueBy: Date())
+      if claimed.examined < configuration.claimBatch { return }
     }
   }
 
@@ -246,7 +248,8 @@ public final class Scheduler: @unchecked Sendable {
   }
 
   /// Starts the runs claimed due, keeps those claimed ahead for their instant, and logs the
-  /// skipped ones.
+  /// skipped ones. Workers call this too (a notification run), for runs with no fire time:
+  /// only the loop claims ahead, so only the loop thread touches `pending`.
   private func dispatch(_ claimed: ClaimedFires) {
     let now = Date()
     var due: [(fire: Fire, run: RunRecord)] = []
@@ -269,12 +272,20 @@ public final class Scheduler: @unchecked Sendable {
     for fire in claimed.held { hold(fire) }
   }
 
-  /// Starts the runs claimed ahead whose instant has come.
+  /// Starts the runs claimed ahead whose instant has come. After a stall (the process was
+  /// suspended, the machine slept) they may have been given up for abandoned by another
+  /// instance, and perhaps retried: then they do not start.
   private func startPendingRuns(dueBy now: Date) {
     let count = pending.prefix { ($0.run.scheduledAt ?? now) <= now }.count
     guard count > 0 else { return }
     let due = Array(pending.prefix(count))
     pending.removeFirst(count)
+    if let first = due.first?.run.scheduledAt, now.timeIntervalSince(first) > configuration.heartbeatInterval, !heartbeat(at: now) {
+      condition.lock()
+      for (_, run) in due { if let id = run.id { running[id] = nil } }
+      condition.unlock()
+      return
+    }
     start(due)
   }
 
@@ -482,17 +493,20 @@ public final class Scheduler: @unchecked Sendable {
 
   // MARK: Housekeeping
 
-  private func heartbeat(at now: Date) {
+  /// Records that this instance is alive; false when another instance had taken it for
+  /// stopped (it stalled past the limit) and abandoned its runs, and it registered again.
+  @discardableResult
+  private func heartbeat(at now: Date) -> Bool {
     do {
       if try !store.heartbeat(instance.id, at: now) {
-        // Another instance took this one for stopped (it stalled past the limit) and
-        // abandoned its runs; register again and go on.
         try store.register(instance)
         logger.warning("instance.stale", metadata: ["instance": "\(instance.id)", "note": "this instance was taken for stopped; registered again"])
+        return false
       }
     } catch {
       logger.error("store.error", metadata: ["error": "\(error.description)", "while": "heartbeat"])
     }
+    return true
   }
 
   private func abandonStoppedInstances(at now: Date) {
@@ -559,8 +573,8 @@ public final class Scheduler: @unchecked Sendable {
     logger.info(
       "serve.stopping",
       metadata: ["running": .stringConvertible(inFlight), "grace_s": .stringConvertible(configuration.grace), "held_dropped": .stringConvertible(dropped)])
-    let deadline = Date().addingTimeInterval(configuration.grace)
     startPendingRunsBeforeStopping()
+    let deadline = Date().addingTimeInterval(configuration.grace)
     while Date() < deadline {
       if pool.waitUntilIdle(before: min(deadline, Date().addingTimeInterval(0.1))) { break }
       condition.lock()

@@ -22,18 +22,23 @@ extension Store {
   }
 
   /// Enabled tasks with a fire at or before `horizon`, earliest first. A fire still to come
-  /// (after `now`) is left out while its task has a run going and does not allow overlap:
-  /// whether it runs or is skipped is decided when it is due, not ahead.
+  /// (after `now`) is left out while its task has a run going or a retry due by the horizon,
+  /// and does not allow overlap: whether it runs or is skipped is decided when it is due,
+  /// not ahead. Both look-ups go through partial indexes (`run_running`, `run_retry_due`),
+  /// never through a task's history.
   static func dueTasks(at now: Date, through horizon: Date, limit: Int, in db: Database) throws -> [TaskRecord] {
     try TaskRecord.fetchAll(
-      db.cachedStatement(sql: """
-        SELECT * FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= :horizon
-          AND (next_run_at <= :now OR overlap = 'allow'
-            OR NOT EXISTS (SELECT 1 FROM run WHERE run.task_id = task.id AND run.status = 'running'))
-        ORDER BY next_run_at LIMIT :limit
-        """),
+      db.cachedStatement(sql: dueTasksSQL),
       arguments: ["now": now.timeIntervalSince1970, "horizon": horizon.timeIntervalSince1970, "limit": limit])
   }
+
+  static let dueTasksSQL = """
+    SELECT * FROM task WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= :horizon
+      AND (next_run_at <= :now OR overlap = 'allow'
+        OR (NOT EXISTS (SELECT 1 FROM run WHERE run.task_id = task.id AND run.status = 'running')
+          AND task.id NOT IN (SELECT task_id FROM run WHERE retry_at <= :horizon)))
+    ORDER BY next_run_at LIMIT :limit
+    """
 
   static func claim(taskId: Int64, fire: Date, next: Date?, in db: Database) throws -> Bool {
     try db.cachedStatement(sql: "UPDATE task SET next_run_at = ? WHERE id = ? AND enabled = 1 AND next_run_at = ?")

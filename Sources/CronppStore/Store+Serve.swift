@@ -22,6 +22,9 @@ public struct ClaimedFires: Sendable {
   public var started: [(fire: Fire, run: RunRecord)] = []
   public var skipped: [(fire: Fire, run: RunRecord)] = []
   public var held: [Fire] = []
+  /// How many due tasks or retries the claim looked at, whether or not it won them: a
+  /// claim that looked at fewer than its limit has left nothing due behind.
+  public var examined = 0
 
   public init(started: [(fire: Fire, run: RunRecord)] = []) { self.started = started }
 }
@@ -66,7 +69,9 @@ extension Store {
     let horizon = max(now, horizon ?? now)
     return try write { db in
       var claimed = ClaimedFires()
-      for var task in try Self.dueTasks(at: now, through: horizon, limit: limit, in: db) {
+      let due = try Self.dueTasks(at: now, through: horizon, limit: limit, in: db)
+      claimed.examined = due.count
+      for var task in due {
         guard let fire = task.nextRunAt, let id = task.id else { continue }
         let (runs, next) = plan(task, fire, fire <= now ? now : horizon)
         guard try Self.claim(taskId: id, fire: fire, next: next, in: db) else { continue }
@@ -97,6 +102,7 @@ extension Store {
           SELECT run.* FROM run JOIN task ON task.id = run.task_id
           WHERE run.retry_at IS NOT NULL AND run.retry_at <= ? AND task.enabled = 1 ORDER BY run.retry_at LIMIT ?
           """, arguments: [now.timeIntervalSince1970, limit])
+      claimed.examined = due.count
       for failed in due {
         guard let retryAt = failed.retryAt else { continue }
         try db.execute(sql: "UPDATE run SET retry_at = NULL WHERE id = ? AND retry_at = ?", arguments: [failed.id, retryAt.timeIntervalSince1970])
@@ -244,8 +250,8 @@ extension Store {
     try runs.map { run in
       var run = run
       run.status = .abandoned
-      run.finishedAt = now
       // A run claimed ahead may be given up before its start: it never ran.
+      run.finishedAt = max(now, run.startedAt)
       run.duration = max(0, now.timeIntervalSince(run.startedAt))
       run.error = reason
       let effects = try close(&run, now: now, in: db, retryDelay: retryDelay)

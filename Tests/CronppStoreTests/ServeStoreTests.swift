@@ -73,6 +73,34 @@ struct ServeStoreTests {
     #expect(due.skipped.map { $0.fire.task.name } == ["s"] && due.held.map(\.task.name) == ["q"])
   }
 
+  @Test("a task with a retry due by the horizon is not claimed ahead, so the retry does not meet a run that has not started")
+  func retryDueNotClaimedAhead() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let (_, first) = try due(temp, "r")
+    var run = try #require(try temp.store.claimDueFires(at: first, instance: "one", limit: 10, plan: Self.onePerFire).started.first?.run)
+    run.status = .failed
+    run.finishedAt = first
+    // The retry is due 0.1 s before the next fire (five minutes on).
+    let next = first.addingTimeInterval(300)
+    _ = try temp.store.finishServed([(run, [])], now: first) { _, _ in 299.9 }
+    let ahead = try temp.store.claimDueFires(at: next.addingTimeInterval(-0.2), through: next.addingTimeInterval(0.05), instance: "one", limit: 10, plan: Self.onePerFire)
+    #expect(ahead.started.isEmpty && ahead.examined == 0)
+    let retry = try temp.store.claimDueRetries(at: next.addingTimeInterval(-0.1), instance: "one", limit: 10)
+    #expect(retry.started.map(\.run.trigger) == [.retry])
+  }
+
+  @Test("looking for due tasks reads no task's history: the overlap and retry checks go through partial indexes")
+  func dueTasksQueryPlan() throws {
+    let temp = try TemporaryStore()
+    defer { temp.cleanup() }
+    let plan = try temp.store.read { db in
+      try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Store.dueTasksSQL, arguments: ["now": 0, "horizon": 1, "limit": 64]).map { $0["detail"] as String }
+    }
+    #expect(plan.contains { $0.contains("run_running") } && plan.contains { $0.contains("run_retry_due") }, "\(plan)")
+    #expect(!plan.contains { $0.contains("run_by_task") || $0.contains("SCAN run") }, "\(plan)")
+  }
+
   @Test("a late fire is planned up to now, not the horizon: the fire after it is not claimed beside the late run")
   func lateFirePlannedToNow() throws {
     let temp = try TemporaryStore()
