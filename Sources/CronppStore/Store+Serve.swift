@@ -189,7 +189,7 @@ extension Store {
       return effects
     }
     guard let counted = try countedTask(run, in: db) else { return effects }
-    if run.status.isFailure, counted.enabled, let delay = retryDelay(counted, run) {
+    if counted.enabled, let delay = retryDelay(counted, run) {
       run.retryAt = now.addingTimeInterval(delay)
       try db.cachedStatement(sql: "UPDATE run SET retry_at = ? WHERE id = ?").execute(arguments: [run.retryAt?.timeIntervalSince1970, run.id])
     }
