@@ -19,9 +19,9 @@ import SystemPackage
 /// not claim to contain that.
 ///
 /// swift-subprocess is asynchronous, and the run's thread blocks on it. Its tasks run on a
-/// queue of their own rather than Swift's cooperative pool, and the time limit is enforced
-/// from the run's thread with plain signals, so neither waits on a pool that callers blocking
-/// in synchronous code may have used up.
+/// queue of their own rather than Swift's cooperative pool, at high priority for the few it
+/// starts there itself, and the time limit is enforced from the run's thread with plain
+/// signals, so none of it waits behind callers blocking the pool in synchronous code.
 public struct SubprocessRunner: ProcessRunner {
   /// Host variables the child sees, when they are set; `ExecRequest.environment` adds to them.
   public static let inheritedVariables = ["PATH", "HOME", "LANG", "TZ"]
@@ -41,7 +41,10 @@ public struct SubprocessRunner: ProcessRunner {
     let (limit, timeout) = (request.maxOutputBytes, max(request.timeout, 0))
     let group = ProcessGroup()
     let wait = BlockingWait<Outcome>()
-    let task = Task(executorPreference: QueueExecutor()) {
+    // High priority: swift-subprocess starts unstructured tasks of its own, which take no
+    // executor preference and run on Swift's shared pool; there they go ahead of
+    // default-priority work that may be holding its few threads.
+    let task = Task(executorPreference: QueueExecutor(), priority: .high) {
       wait.finish(await Self.execute(configuration, group: group, limit: limit))
     }
     guard let outcome = wait.wait(timeout: timeout) else {

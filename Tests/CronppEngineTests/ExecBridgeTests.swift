@@ -59,6 +59,26 @@ struct ExecBridgeTests {
     #expect(await isGone(grandchild))
   }
 
+  @Test("exec finishes while Swift's cooperative pool is taken up by work that blocks")
+  func busyCooperativePool() async {
+    // More blocked jobs than the pool has threads: swift-subprocess starts tasks of its own
+    // on the shared pool, which must still get a thread.
+    let gate = DispatchSemaphore(value: 0)
+    let blockers = ProcessInfo.processInfo.activeProcessorCount * 4
+    for _ in 0..<blockers { Task.detached { _ = gate.wait(timeout: .now() + 20) } }
+    let (outcome, seconds) = await LuaThread.run {
+      let task = LuaTask(name: "busy-pool", source: #"return exec({ "sh", "-c", "echo ok" }).stdout"#, chunkName: "busy-pool.lua", grants: ["exec"], limits: LuaLimits(wallTime: 5))
+      let started = Date()
+      let outcome = LuaRuntime.run(task, services: LuaServices(exec: SubprocessRunner()))
+      let seconds = Date().timeIntervalSince(started)
+      // Released from here: this test's own task needs a thread of the pool to go on.
+      for _ in 0..<blockers { gate.signal() }
+      return (outcome, seconds)
+    }
+    #expect(outcome.result == "\"ok\\n\"", "\(outcome.status) \(outcome.error ?? "")")
+    #expect(seconds < 3)
+  }
+
   @Test("a program that outlives the run's deadline ends the run as a timeout")
   func runTimeout() async {
     let (outcome, seconds) = await timedRunWithBridges(#"exec({ "sleep", "5" })"#, grants: granted, wallTime: 1)
