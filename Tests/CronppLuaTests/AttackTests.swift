@@ -240,6 +240,35 @@ struct AttackTests {
     #expect(elapsed < .seconds(2), "the run overshot its 0.5 s deadline: \(elapsed)")
   }
 
+  /// Every run's deadline sits in one heap watched by one thread: runs going at once each
+  /// end at their own deadline, out of the order they started in, and the thousand quick
+  /// runs armed and disarmed meanwhile bite no one.
+  @Test("runs at once end at their own deadlines, however many quick runs came and went")
+  func deadlinesOfRunsAtOnce() async {
+    let slow = "local s = ('\\0'):rep(1 << 22) local a, b = s .. 'a', s .. 'b' while true do local _ = a < b end"
+    func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+      await withCheckedContinuation { done in Thread { done.resume(returning: work()) }.start() }
+    }
+    func timed(_ wallTime: Double) async -> (LuaRunOutcome, Double) {
+      await onThread {
+        let started = Date()
+        let outcome = LuaRuntime.run(slow, chunkName: "slow.lua", limits: LuaLimits(wallTime: wallTime))
+        return (outcome, Date().timeIntervalSince(started))
+      }
+    }
+    async let late = timed(1.5)
+    async let early = timed(0.5)
+    let quick = await onThread {
+      (0..<1000).map { _ in LuaRuntime.run("return 1", chunkName: "quick.lua", limits: LuaLimits(wallTime: 0.05)).status }
+    }
+    let (lateOutcome, lateSeconds) = await late
+    let (earlyOutcome, earlySeconds) = await early
+    #expect(quick.allSatisfy { $0 == .success })
+    #expect(earlyOutcome.status == .timeout && lateOutcome.status == .timeout)
+    #expect(earlySeconds >= 0.5 && earlySeconds < 1.3, "\(earlySeconds)")
+    #expect(lateSeconds >= 1.5 && lateSeconds < 2.3, "\(lateSeconds)")
+  }
+
   /// Lua's table library loops in C, where the count hook never fires, and these loops
   /// neither allocate nor call Lua, so liblua's ltablib.c would run them for hours or
   /// centuries past every budget. CLuaStrings' ltablib.c charges every element and
