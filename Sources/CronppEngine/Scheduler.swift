@@ -209,8 +209,8 @@ public final class Scheduler: @unchecked Sendable {
     condition.unlock()
   }
 
-  /// Claims and dispatches batch after batch, until one comes back short: the first runs
-  /// of a crowded second start while the rest are claimed.
+  /// Claims and dispatches batch after batch, until one looks at fewer than a batch of due
+  /// tasks: the first runs of a crowded second start while the rest are claimed.
   private func claimInBatches(_ activity: String, _ claim: () throws(StoreError) -> ClaimedFires) {
     while !isStopping {
       let claimed: ClaimedFires
