@@ -24,21 +24,13 @@ public final class WorkerPool: @unchecked Sendable {
     }
   }
 
-  /// Queues `job`; a free worker starts it at once.
-  public func submit(_ job: @escaping @Sendable () -> Void) {
-    condition.lock()
-    jobs.append(job)
-    // Broadcast, not signal: a thread in `waitUntilIdle` waits on the same condition and
-    // must not take the wake-up a worker needs.
-    condition.broadcast()
-    condition.unlock()
-  }
-
-  /// Queues `jobs` in order, with one wake-up for the lot.
+  /// Queues `jobs` in order, with one wake-up for the lot; free workers start them at once.
   public func submit(_ jobs: [@Sendable () -> Void]) {
     guard !jobs.isEmpty else { return }
     condition.lock()
     self.jobs.append(contentsOf: jobs)
+    // Broadcast, not signal: a thread in `waitUntilIdle` waits on the same condition and
+    // must not take the wake-up a worker needs.
     condition.broadcast()
     condition.unlock()
   }

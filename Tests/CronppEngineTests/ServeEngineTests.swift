@@ -74,13 +74,14 @@ struct ServeEngineTests {
     let pool = WorkerPool(size: 3)
     defer { pool.close() }
     let state = Mutex<(done: Int, active: Int, peak: Int)>((0, 0, 0))
-    for _ in 0..<60 {
-      pool.submit {
-        state.withLock { $0.active += 1; $0.peak = max($0.peak, $0.active) }
-        usleep(1000)
-        state.withLock { $0.active -= 1; $0.done += 1 }
-      }
-    }
+    pool.submit(
+      (0..<60).map { _ in
+        {
+          state.withLock { $0.active += 1; $0.peak = max($0.peak, $0.active) }
+          usleep(1000)
+          state.withLock { $0.active -= 1; $0.done += 1 }
+        }
+      })
     #expect(pool.waitUntilIdle(before: Date().addingTimeInterval(30)))
     let final = state.withLock { $0 }
     #expect(final.done == 60 && final.peak <= 3 && final.peak >= 2)
